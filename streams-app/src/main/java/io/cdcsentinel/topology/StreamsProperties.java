@@ -1,0 +1,49 @@
+package io.cdcsentinel.topology;
+
+import io.cdcsentinel.config.KafkaSettings;
+import io.cdcsentinel.config.StreamsSettings;
+import io.cdcsentinel.config.TopicNames;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+
+/**
+ * The Kafka Streams configuration both topologies share.
+ *
+ * <ul>
+ *   <li>{@code exactly_once_v2}: outputs, state changelogs and input offsets commit atomically, so a
+ *       crash or restart neither loses nor repeats an alert or a label.</li>
+ *   <li>Bad input never stops the pipeline (architecture invariant 5): the deserialization and
+ *       processing handlers log topic/partition/offset, Streams counts the record in its
+ *       {@code dropped-records} metric, and the original bytes go to the dead-letter topic with
+ *       {@code __streams.errors.*} headers (KIP-1034), in the same transaction.</li>
+ *   <li>Event time is the source commit time ({@link ChangeEventTimestampExtractor}).</li>
+ * </ul>
+ */
+public final class StreamsProperties {
+    private StreamsProperties() {
+    }
+
+    public static Properties create(String applicationId, KafkaSettings kafka, StreamsSettings streams, TopicNames topics) {
+        Properties props = new Properties();
+        kafka.clientConfig().forEach(props::put);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, streams.stateDir().toString());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streams.threads());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, streams.commitInterval().toMillis());
+        props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, ChangeEventTimestampExtractor.class.getName());
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
+        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters());
+        if (kafka.topicReplicationFactor() > 0) {
+            props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.topicReplicationFactor());
+        }
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        return props;
+    }
+}

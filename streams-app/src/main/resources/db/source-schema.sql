@@ -1,0 +1,78 @@
+-- The source tables cdc-sentinel captures, as described in shared/docs/domain.md ("Source tables").
+-- Both naming styles are real: director.* uses customer/profile, the rest customer_id/profile_id.
+-- Idempotent: safe to run against a database that already has them.
+
+CREATE SCHEMA IF NOT EXISTS director;
+CREATE SCHEMA IF NOT EXISTS historic;
+CREATE SCHEMA IF NOT EXISTS app;
+
+CREATE TABLE IF NOT EXISTS director.scorecards (
+    customer                text        NOT NULL,
+    profile                 text        NOT NULL,
+    resource_id             text        NOT NULL,
+    template_id             text,
+    conversation_id         text,
+    scorecard_type          int,
+    calibrated_scorecard_id text,
+    submission_source       int,
+    created_at              timestamptz NOT NULL DEFAULT now(),
+    updated_at              timestamptz NOT NULL DEFAULT now(),
+    submitted_at            timestamptz,
+    deleted_at              timestamptz,
+    PRIMARY KEY (customer, profile, resource_id)
+);
+
+CREATE TABLE IF NOT EXISTS director.scores (
+    customer      text        NOT NULL,
+    profile       text        NOT NULL,
+    resource_id   text        NOT NULL,
+    scorecard_id  text        NOT NULL,
+    criterion_id  text,
+    numeric_value numeric,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (customer, profile, resource_id)
+);
+CREATE INDEX IF NOT EXISTS scores_by_scorecard ON director.scores (customer, profile, scorecard_id);
+
+CREATE TABLE IF NOT EXISTS historic.scorecard_scores (
+    customer_id     text        NOT NULL,
+    profile_id      text        NOT NULL,
+    scorecard_id    text        NOT NULL,
+    criterion_id    text        NOT NULL,
+    conversation_id text,
+    score           numeric,
+    scorecard_time  timestamptz,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (customer_id, profile_id, scorecard_id, criterion_id)
+);
+
+CREATE TABLE IF NOT EXISTS app.chats (
+    conversation_id text        NOT NULL,
+    customer_id     text        NOT NULL,
+    profile_id      text        NOT NULL,
+    agent_user_id   text,
+    usecase_id      text,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    ended_at        timestamptz,
+    updated_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (customer_id, profile_id, conversation_id)
+);
+
+CREATE TABLE IF NOT EXISTS app.chat_events (
+    event_id        text        NOT NULL,
+    customer_id     text        NOT NULL,
+    profile_id      text        NOT NULL,
+    conversation_id text        NOT NULL,
+    event_type      text        NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (customer_id, profile_id, event_id)
+);
+CREATE INDEX IF NOT EXISTS chat_events_by_conversation ON app.chat_events (customer_id, profile_id, conversation_id);
+
+-- Full before-images in the change events (an UPDATE shows what changed; a DELETE carries every
+-- column). The topologies do not depend on it: they keep what they need in their own state.
+ALTER TABLE director.scorecards REPLICA IDENTITY FULL;
+ALTER TABLE director.scores REPLICA IDENTITY FULL;
+ALTER TABLE historic.scorecard_scores REPLICA IDENTITY FULL;
+ALTER TABLE app.chats REPLICA IDENTITY FULL;
+ALTER TABLE app.chat_events REPLICA IDENTITY FULL;
