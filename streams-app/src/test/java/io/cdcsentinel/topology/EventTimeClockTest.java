@@ -1,0 +1,37 @@
+package io.cdcsentinel.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class EventTimeClockTest {
+    private final EventTimeClock clock = new EventTimeClock(Duration.ofSeconds(2), Duration.ofSeconds(10));
+
+    @Test
+    void shouldFollowStreamTimeWhileRecordsFlow() {
+        clock.onRecord(1_000, 1_500);
+        clock.onRecord(900, 1_600);
+        assertThat(clock.now(1_700)).isEqualTo(1_000);
+    }
+
+    @Test
+    void shouldAdvanceWithWallClockWhenLiveAndIdle() {
+        clock.onRecord(100_000, 100_500);
+        assertThat(clock.now(101_000)).isEqualTo(100_000);
+        assertThat(clock.now(103_500)).isEqualTo(103_000);
+        assertThat(clock.isWallClockDriven(103_500)).isTrue();
+    }
+
+    @Test
+    void shouldNeverLetWallClockOvertakeAReplay() {
+        // the last record is an hour old: we are replaying a backlog, not live
+        clock.onRecord(1_000, 3_601_000);
+        assertThat(clock.now(3_700_000)).isEqualTo(1_000);
+    }
+
+    @Test
+    void shouldReportNothingBeforeTheFirstRecord() {
+        assertThat(clock.now(5_000)).isEqualTo(-1);
+    }
+}
