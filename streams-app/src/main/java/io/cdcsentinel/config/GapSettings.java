@@ -1,0 +1,108 @@
+package io.cdcsentinel.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The historic-gap topology ({@code bin/sentinel run}): grace period, state retention, roll-up threshold
+ * and the clocks that drive the timers.
+ *
+ * <ul>
+ *   <li>{@code grace}: how long an eligible scorecard may go without a {@code historic.scorecard_scores}
+ *       row after its creation, and again after its first submission, before a gap is OPENED.</li>
+ *   <li>{@code settledRetention}: how long a settled scorecard (historic present, ineligible, withdrawn)
+ *       stays in state after its creation before it is dropped. A change to a scorecard first seen more
+ *       than this long after its creation is ignored (never alerted), because the topology cannot know
+ *       whether its historic rows were written before it started watching. Also the retention of the
+ *       score-id index that lets a key-only delete of {@code director.scores} find its scorecard.</li>
+ *   <li>{@code rateThresholdPct} / {@code rateMinVolume}: a roll-up bucket alerts when the submitted or
+ *       the unsubmitted class has at least {@code rateMinVolume} eligible scorecards and at least
+ *       {@code rateThresholdPct} percent of them missing.</li>
+ *   <li>{@code rateEmitInterval}: a changed bucket is emitted at most once per interval (of event time),
+ *       so a 60,000-scorecard batch hour yields a handful of roll-up records, not 60,000.</li>
+ *   <li>{@code rateRetention}: buckets older than this (from their end) are dropped; later changes to
+ *       them are ignored.</li>
+ *   <li>{@code punctuationInterval}: how often the timer indexes are scanned (in stream time while records
+ *       flow, in wall-clock time when idle).</li>
+ *   <li>{@code clockIdleAfter} / {@code clockMaxLag}: the wall-clock fallback of the timers (see
+ *       {@link io.cdcsentinel.topology.EventTimeClock}): it engages only when the last record was at most
+ *       {@code clockMaxLag} behind the wall clock (live, not replaying) and nothing arrived for
+ *       {@code clockIdleAfter}.</li>
+ *   <li>{@code conversationHistory}: how far back the versioned conversation table can answer "what did
+ *       this conversation look like at time t" for the gap events. A gap event decided further back than
+ *       this behind the newest chat change (a replay in which the chats ran far ahead of the scorecards)
+ *       reports its conversation as unknown (not existing). Cheap to keep long: only the creation and the
+ *       end of a chat make versions.</li>
+ *   <li>{@code maxTimersPerPunctuation}: upper bound of timers one punctuation handles, so one scan
+ *       cannot stall a task past {@code max.poll.interval.ms}; the rest is due at the next one.</li>
+ * </ul>
+ */
+public record GapSettings(Duration grace, Duration settledRetention, double rateThresholdPct, long rateMinVolume,
+        Duration rateEmitInterval, Duration rateRetention, Duration punctuationInterval, Duration clockIdleAfter,
+        Duration clockMaxLag, Duration conversationHistory, int maxTimersPerPunctuation) {
+
+    public static final ConfigKey<Duration> GRACE = ConfigKey.duration("gaps.grace",
+            "grace period after creation and after the first submission before a missing historic row is a gap")
+            .withDefault("5m").validate(d -> d.toMillis() >= 1, "a positive duration such as 5m");
+    public static final ConfigKey<Duration> SETTLED_RETENTION = ConfigKey.duration("gaps.settled.retention",
+            "settled scorecards are dropped from state this long after their creation; older first-seen changes are ignored")
+            .withDefault("7d").validate(d -> d.toMinutes() >= 1, "a duration of at least 1m such as 7d");
+    public static final ConfigKey<Double> RATE_THRESHOLD_PCT = ConfigKey.decimal("gaps.rates.threshold.pct",
+            "missing rate (percent) at or above which a roll-up bucket alerts")
+            .withDefault("5").validate(p -> p > 0 && p <= 100, "a percentage greater than 0 and at most 100");
+    public static final ConfigKey<Long> RATE_MIN_VOLUME = ConfigKey.longValue("gaps.rates.min.volume",
+            "eligible scorecards a class of a bucket needs before its missing rate can alert")
+            .withDefault("20").validate(n -> n >= 1, "an integer >= 1");
+    public static final ConfigKey<Duration> RATE_EMIT_INTERVAL = ConfigKey.duration("gaps.rates.emit.interval",
+            "a changed roll-up bucket is emitted at most once per this much event time")
+            .withDefault("30s").validate(d -> d.toMillis() >= 1, "a positive duration such as 30s");
+    public static final ConfigKey<Duration> RATE_RETENTION = ConfigKey.duration("gaps.rates.retention",
+            "roll-up buckets are kept (and updated) this long after their end")
+            .withDefault("35d").validate(d -> d.toHours() >= 1, "a duration of at least 1h such as 35d");
+    public static final ConfigKey<Duration> PUNCTUATION_INTERVAL = ConfigKey.duration("gaps.punctuation.interval",
+            "how often due timers are looked for")
+            .withDefault("1s").validate(d -> d.toMillis() >= 10, "a duration of at least 10ms");
+    public static final ConfigKey<Duration> CLOCK_IDLE_AFTER = ConfigKey.duration("gaps.clock.idle.after",
+            "idle time after which a live task's timers follow the wall clock")
+            .withDefault("10s").validate(d -> d.toMillis() >= 1, "a positive duration such as 10s");
+    public static final ConfigKey<Duration> CLOCK_MAX_LAG = ConfigKey.duration("gaps.clock.max.lag",
+            "a task counts as live when its last record was at most this far behind the wall clock")
+            .withDefault("1m").validate(d -> d.toMillis() >= 1, "a positive duration such as 1m");
+    public static final ConfigKey<Duration> CONVERSATION_HISTORY = ConfigKey.duration("gaps.conversation.history",
+            "history kept by the versioned conversation table for point-in-time lookups")
+            .withDefault("30d").validate(d -> d.toMinutes() >= 1, "a duration of at least 1m such as 1d");
+    public static final ConfigKey<Integer> MAX_TIMERS_PER_PUNCTUATION = ConfigKey.integer(
+            "gaps.timers.max.per.punctuation", "timers handled by one punctuation at most")
+            .withDefault("10000").between(1, 10_000_000);
+
+    public static final List<ConfigKey<?>> KEYS = List.of(GRACE, SETTLED_RETENTION, RATE_THRESHOLD_PCT, RATE_MIN_VOLUME,
+            RATE_EMIT_INTERVAL, RATE_RETENTION, PUNCTUATION_INTERVAL, CLOCK_IDLE_AFTER, CLOCK_MAX_LAG,
+            CONVERSATION_HISTORY, MAX_TIMERS_PER_PUNCTUATION);
+
+    public GapSettings {
+        if (settledRetention.compareTo(grace) <= 0) {
+            throw new ConfigException(SETTLED_RETENTION.name(), SETTLED_RETENTION.name() + " (" + settledRetention
+                    + ") must be longer than " + GRACE.name() + " (" + grace + "): a scorecard must outlive its grace period;"
+                    + " raise " + SETTLED_RETENTION.name() + " or lower " + GRACE.name());
+        }
+    }
+
+    public static GapSettings from(ConfigSource source) {
+        return new GapSettings(GRACE.read(source), SETTLED_RETENTION.read(source), RATE_THRESHOLD_PCT.read(source),
+                RATE_MIN_VOLUME.read(source), RATE_EMIT_INTERVAL.read(source), RATE_RETENTION.read(source),
+                PUNCTUATION_INTERVAL.read(source), CLOCK_IDLE_AFTER.read(source), CLOCK_MAX_LAG.read(source),
+                CONVERSATION_HISTORY.read(source), MAX_TIMERS_PER_PUNCTUATION.read(source));
+    }
+
+    public static GapSettings defaults() {
+        return from(ConfigSource.of(java.util.Map.of()));
+    }
+
+    /**
+     * Retention of the score-id index: a score delete carrying only its key must still find its scorecard
+     * while the scorecard can be in state, i.e. for its grace period and its settled retention.
+     */
+    public Duration scoreIndexRetention() {
+        return settledRetention.plus(grace);
+    }
+}
