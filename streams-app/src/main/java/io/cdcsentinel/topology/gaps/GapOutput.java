@@ -1,0 +1,20 @@
+package io.cdcsentinel.topology.gaps;
+
+import io.cdcsentinel.avro.internal.ConversationKey;
+import io.cdcsentinel.avro.internal.GapTransition;
+import io.cdcsentinel.avro.internal.RateDelta;
+import io.cdcsentinel.avro.internal.TenantDayKey;
+
+/**
+ * What {@link ScorecardGapProcessor} hands downstream, each with the key of its next repartition: gap
+ * transitions go to the conversation join, rate deltas to the roll-ups. Never serialized: the topology
+ * splits the two kinds before their repartition topics.
+ */
+sealed interface GapOutput {
+
+    record Transition(ConversationKey routing, GapTransition transition) implements GapOutput {
+    }
+
+    record Delta(TenantDayKey day, RateDelta delta) implements GapOutput {
+    }
+}

@@ -1,0 +1,233 @@
+package io.cdcsentinel.topology.gaps;
+
+import io.cdcsentinel.avro.BucketSize;
+import io.cdcsentinel.avro.GapRate;
+import io.cdcsentinel.avro.GapRateKey;
+import io.cdcsentinel.avro.GapRateKind;
+import io.cdcsentinel.avro.internal.RateBucketState;
+import io.cdcsentinel.avro.internal.RateContribution;
+import io.cdcsentinel.avro.internal.RateDelta;
+import io.cdcsentinel.avro.internal.TenantDayKey;
+import io.cdcsentinel.config.GapSettings;
+import io.cdcsentinel.topology.DeadlineIndex;
+import io.cdcsentinel.topology.EventTimeClock;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Missing-rate roll-ups per tenant and UTC hour / day of scorecard creation, with a threshold alert.
+ *
+ * <p>Input: {@link RateDelta}s from {@link ScorecardGapProcessor}, keyed by (tenant, creation day), so a
+ * day bucket and its 24 hour buckets are owned by one task. A delta removes the scorecard's old
+ * contribution and adds its new one; the deltas come out of exactly-once state, one per real change, so
+ * redelivered source changes never count twice and the counts stay exact without keeping ids here.
+ *
+ * <p>Emission is throttled: a changed bucket is emitted {@link GapSettings#rateEmitInterval()} of event
+ * time after its first unemitted change, with everything that changed meanwhile, so a batch hour of
+ * 60,000 scorecards produces a handful of records. The alert condition (either class with at least
+ * {@code min_volume} eligible scorecards and at least {@code threshold_pct} percent missing) is evaluated
+ * at emission: the record where it becomes true is {@code ALERT_RAISED}, the one where it becomes false
+ * again {@code ALERT_RESOLVED}, every other one {@code ROLLUP}; evaluating on the throttled values damps a
+ * bucket hovering at the threshold. A bucket is dropped {@link GapSettings#rateRetention()} after its end;
+ * a later delta for it is ignored (counted in {@code expired-bucket-change}), never starts a new bucket
+ * with partial counts.
+ */
+public final class GapRateProcessor implements Processor<TenantDayKey, RateDelta, GapRateKey, GapRate> {
+    public static final String BUCKET_STORE = "gaps-rate-buckets";
+    public static final String TIMER_STORE = "gaps-rate-timers";
+
+    private final GapSettings settings;
+    private final long emitIntervalMs;
+    private final long retentionMs;
+    private final Serializer<GapRateKey> keySerializer = GapSerdes.RATE_KEY.serializer();
+    private final Deserializer<GapRateKey> keyDeserializer = GapSerdes.RATE_KEY.deserializer();
+
+    private ProcessorContext<GapRateKey, GapRate> context;
+    private KeyValueStore<GapRateKey, RateBucketState> buckets;
+    private DeadlineIndex timers;
+    private EventTimeClock clock;
+    private GapMetrics metrics;
+
+    GapRateProcessor(GapSettings settings) {
+        this.settings = settings;
+        this.emitIntervalMs = settings.rateEmitInterval().toMillis();
+        this.retentionMs = settings.rateRetention().toMillis();
+    }
+
+    static ProcessorSupplier<TenantDayKey, RateDelta, GapRateKey, GapRate> supplier(GapSettings settings) {
+        StoreBuilder<KeyValueStore<GapRateKey, RateBucketState>> bucketStore = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(BUCKET_STORE), GapSerdes.RATE_KEY, GapSerdes.BUCKET)
+                .withCachingEnabled();
+        StoreBuilder<?> timerStore = DeadlineIndex.storeBuilder(TIMER_STORE);
+        return new ProcessorSupplier<>() {
+            @Override
+            public Processor<TenantDayKey, RateDelta, GapRateKey, GapRate> get() {
+                return new GapRateProcessor(settings);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(bucketStore, timerStore);
+            }
+        };
+    }
+
+    @Override
+    public void init(ProcessorContext<GapRateKey, GapRate> context) {
+        this.context = context;
+        this.buckets = context.getStateStore(BUCKET_STORE);
+        this.timers = new DeadlineIndex(context.getStateStore(TIMER_STORE));
+        this.clock = new EventTimeClock(settings.clockIdleAfter(), settings.clockMaxLag());
+        this.metrics = new GapMetrics(context);
+        // Stream time: emission points follow the event time of the deltas, so a replay emits the same
+        // roll-ups and raises the same alerts at the same points.
+        context.schedule(settings.punctuationInterval(), PunctuationType.STREAM_TIME,
+                streamTime -> fireDue(context.currentStreamTimeMs()));
+        // Wall clock: when the deltas stop (the last gap of a burst opened), the last changes of a bucket
+        // must still be emitted; EventTimeClock moves past stream time only when live and idle.
+        context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wallClock -> {
+            clock.observeStreamTime(context.currentStreamTimeMs());
+            fireDue(clock.now(wallClock));
+        });
+    }
+
+    @Override
+    public void process(Record<TenantDayKey, RateDelta> record) {
+        RateDelta delta = record.value();
+        if (delta == null) {
+            return;
+        }
+        long ts = record.timestamp();
+        clock.onRecord(ts, context.currentSystemTimeMs());
+        long now = Math.max(ts, context.currentStreamTimeMs());
+        for (BucketSize size : BucketSize.values()) {
+            if (delta.getPrevious() != null) {
+                apply(delta, delta.getPrevious(), size, -1, ts, now);
+            }
+            if (delta.getNext() != null) {
+                apply(delta, delta.getNext(), size, +1, ts, now);
+            }
+        }
+    }
+
+    private void apply(RateDelta delta, RateContribution contribution, BucketSize size, int sign, long ts, long now) {
+        GapRateKey key = GapKeys.bucket(delta.getCustomer(), delta.getProfile(), contribution.getCreatedMs(), size);
+        RateBucketState bucket = buckets.get(key);
+        if (bucket == null) {
+            if (GapKeys.end(key) + retentionMs <= now) {
+                metrics.expiredBucketChange();
+                return;
+            }
+            bucket = new RateBucketState(0L, 0L, 0L, 0L, 0L, 0L, false, false, null, ts);
+        }
+        int missing = contribution.getMissing() ? sign : 0;
+        if (contribution.getSubmitted()) {
+            bucket.setSubmittedTotal(bucket.getSubmittedTotal() + sign);
+            bucket.setSubmittedMissing(bucket.getSubmittedMissing() + missing);
+        } else {
+            bucket.setUnsubmittedTotal(bucket.getUnsubmittedTotal() + sign);
+            bucket.setUnsubmittedMissing(bucket.getUnsubmittedMissing() + missing);
+        }
+        if (contribution.getProcess()) {
+            bucket.setProcessTotal(bucket.getProcessTotal() + sign);
+            bucket.setProcessMissing(bucket.getProcessMissing() + missing);
+        }
+        bucket.setUpdatedAt(Math.max(bucket.getUpdatedAt(), ts));
+        if (!bucket.getDirty()) {
+            bucket.setDirty(true);
+            reschedule(key, bucket, now + emitIntervalMs);
+        }
+        buckets.put(key, bucket);
+    }
+
+    private void reschedule(GapRateKey key, RateBucketState bucket, Long timer) {
+        if (Objects.equals(timer, bucket.getTimerMs())) {
+            return;
+        }
+        byte[] keyBytes = keySerializer.serialize(null, key);
+        if (bucket.getTimerMs() != null) {
+            timers.remove(bucket.getTimerMs(), keyBytes);
+        }
+        if (timer != null) {
+            timers.add(timer, keyBytes);
+        }
+        bucket.setTimerMs(timer);
+    }
+
+    private void fireDue(long now) {
+        if (now < 0) {
+            return;
+        }
+        for (DeadlineIndex.Due due : timers.pollDue(now, settings.maxTimersPerPunctuation())) {
+            GapRateKey key = keyDeserializer.deserialize(null, due.key());
+            RateBucketState bucket = buckets.get(key);
+            if (bucket == null || bucket.getTimerMs() == null || bucket.getTimerMs() != due.deadline()) {
+                continue;
+            }
+            bucket.setTimerMs(null);
+            if (!bucket.getDirty()) {
+                buckets.delete(key);
+                continue;
+            }
+            emit(key, bucket, due.deadline());
+            bucket.setDirty(false);
+            reschedule(key, bucket, Math.max(GapKeys.end(key) + retentionMs, due.deadline() + 1));
+            buckets.put(key, bucket);
+        }
+    }
+
+    private void emit(GapRateKey key, RateBucketState bucket, long at) {
+        double submittedPct = pct(bucket.getSubmittedMissing(), bucket.getSubmittedTotal());
+        double unsubmittedPct = pct(bucket.getUnsubmittedMissing(), bucket.getUnsubmittedTotal());
+        boolean alerting = breaches(bucket.getSubmittedTotal(), submittedPct) || breaches(bucket.getUnsubmittedTotal(), unsubmittedPct);
+        GapRateKind kind = alerting == bucket.getAlerting() ? GapRateKind.ROLLUP
+                : alerting ? GapRateKind.ALERT_RAISED : GapRateKind.ALERT_RESOLVED;
+        bucket.setAlerting(alerting);
+        GapRate rate = GapRate.newBuilder()
+                .setCustomer(key.getCustomer())
+                .setProfile(key.getProfile())
+                .setBucketStart(key.getBucketStart())
+                .setBucketSize(key.getBucketSize())
+                .setKind(kind)
+                .setAlerting(alerting)
+                .setSubmittedTotal(bucket.getSubmittedTotal())
+                .setSubmittedMissing(bucket.getSubmittedMissing())
+                .setSubmittedMissingPct(submittedPct)
+                .setUnsubmittedTotal(bucket.getUnsubmittedTotal())
+                .setUnsubmittedMissing(bucket.getUnsubmittedMissing())
+                .setUnsubmittedMissingPct(unsubmittedPct)
+                .setProcessTotal(bucket.getProcessTotal())
+                .setProcessMissing(bucket.getProcessMissing())
+                .setThresholdPct(settings.rateThresholdPct())
+                .setMinVolume(settings.rateMinVolume())
+                .setUpdatedAt(Instant.ofEpochMilli(bucket.getUpdatedAt()))
+                .build();
+        context.forward(new Record<>(key, rate, at));
+    }
+
+    private boolean breaches(long total, double pct) {
+        return total >= settings.rateMinVolume() && pct >= settings.rateThresholdPct();
+    }
+
+    private static double pct(long missing, long total) {
+        return total <= 0 ? 0.0 : 100.0 * missing / total;
+    }
+
+    @Override
+    public void close() {
+        if (metrics != null) {
+            metrics.close();
+        }
+    }
+}

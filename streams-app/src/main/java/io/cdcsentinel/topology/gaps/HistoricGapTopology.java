@@ -1,0 +1,113 @@
+package io.cdcsentinel.topology.gaps;
+
+import io.cdcsentinel.avro.ScorecardGapEvent;
+import io.cdcsentinel.avro.ScorecardGapKey;
+import io.cdcsentinel.avro.internal.ConversationKey;
+import io.cdcsentinel.avro.internal.ConversationState;
+import io.cdcsentinel.avro.internal.GapInput;
+import io.cdcsentinel.avro.internal.GapTransition;
+import io.cdcsentinel.avro.internal.RateDelta;
+import io.cdcsentinel.avro.internal.TenantDayKey;
+import io.cdcsentinel.config.GapSettings;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Joined;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The historic-gap topology: scorecards that never reach {@code historic.scorecard_scores}, as a lifecycle
+ * of alerts ({@code scorecard-historic-gaps}) and as missing-rate roll-ups with a threshold alert
+ * ({@code scorecard-historic-gap-rates}).
+ *
+ * <pre>
+ *  director.scorecards ─ parse ─┐ repartition by scorecard ┐
+ *  director.scores ─ parse + score index ─┤                ├─ merge ─ ScorecardGapProcessor ─┬─ transitions ─ repartition by conversation ─┐
+ *  historic.scorecard_scores ─ parse ─────┘                ┘                                 │                                             ├─ leftJoin ─ scorecard-historic-gaps
+ *  app.chats ─ parse ─ repartition by conversation ─ versioned table ────────────────────────┼─────────────────────────────────────────────┘
+ *                                                                                            └─ rate deltas ─ repartition by tenant/day ─ GapRateProcessor ─ scorecard-historic-gap-rates
+ * </pre>
+ *
+ * <ul>
+ *   <li>Everything about one scorecard meets in one task: the three scorecard-side inputs are re-keyed by
+ *       (customer, profile, scorecard id) into co-partitioned repartition topics, so Kafka Streams also
+ *       orders them by timestamp within the task.</li>
+ *   <li>The conversation is a foreign-key relation (many scorecards, one chat) that only the gap events
+ *       need. A KTable-KTable foreign-key join does not fit them: it keeps the latest left value only
+ *       (a response for a superseded value is dropped, so an OPENED quickly followed by its RESOLVED
+ *       could lose the OPENED) and it re-emits every subscribed row when the chat changes (a repeated
+ *       event). A stream-table join of the events, re-keyed by conversation, against a versioned chat
+ *       table gives each event exactly once, with the conversation as of the event's decision time, and
+ *       keeps no per-scorecard state on the chat side.</li>
+ *   <li>Bad records throw in the parse processors, the first after each source, so Kafka Streams'
+ *       handlers send the original bytes to the dead-letter topic.</li>
+ * </ul>
+ */
+public final class HistoricGapTopology {
+    public static final String CONVERSATION_STORE = "gaps-conversations";
+
+    private HistoricGapTopology() {
+    }
+
+    public static Topology build(GapTopics topics, GapSettings settings) {
+        StreamsBuilder builder = new StreamsBuilder();
+
+        KStream<ScorecardGapKey, GapInput> scorecards = builder
+                .stream(topics.scorecards().name(), topics.scorecards().consumed())
+                .process(ScorecardChangeProcessor::new, Named.as("gaps-parse-scorecards"))
+                .repartition(byScorecard("gaps-scorecards-by-id"));
+        KStream<ScorecardGapKey, GapInput> scores = builder
+                .stream(topics.scores().name(), topics.scores().consumed())
+                .process(ScoreLinkProcessor.supplier(settings), Named.as("gaps-parse-scores"))
+                .repartition(byScorecard("gaps-scores-by-scorecard"));
+        KStream<ScorecardGapKey, GapInput> historic = builder
+                .stream(topics.historicScores().name(), topics.historicScores().consumed())
+                .process(HistoricLinkProcessor::new, Named.as("gaps-parse-historic"))
+                .repartition(byScorecard("gaps-historic-by-scorecard"));
+        KTable<ConversationKey, ConversationState> conversations = builder
+                .stream(topics.chats().name(), topics.chats().consumed())
+                .process(ConversationChangeProcessor::new, Named.as("gaps-parse-chats"))
+                .repartition(Repartitioned.with(GapSerdes.CONVERSATION_KEY, GapSerdes.CONVERSATION)
+                        .withName("gaps-chats-by-conversation"))
+                .toTable(Named.as("gaps-conversation-table"),
+                        Materialized.<ConversationKey, ConversationState>as(
+                                        Stores.persistentVersionedKeyValueStore(CONVERSATION_STORE, settings.conversationHistory()))
+                                .withKeySerde(GapSerdes.CONVERSATION_KEY)
+                                .withValueSerde(GapSerdes.CONVERSATION));
+
+        KStream<ScorecardGapKey, GapOutput> outputs = scorecards
+                .merge(scores, Named.as("gaps-merge-scores"))
+                .merge(historic, Named.as("gaps-merge-historic"))
+                .process(ScorecardGapProcessor.supplier(settings), Named.as("gaps-scorecard-state"));
+
+        outputs.<ConversationKey, GapTransition>flatMap((key, out) -> out instanceof GapOutput.Transition t
+                        ? List.of(KeyValue.pair(t.routing(), t.transition())) : List.of(), Named.as("gaps-select-transitions"))
+                .repartition(Repartitioned.with(GapSerdes.CONVERSATION_KEY, GapSerdes.TRANSITION)
+                        .withName("gaps-transitions-by-conversation"))
+                .leftJoin(conversations, new ConversationJoiner(),
+                        Joined.with(GapSerdes.CONVERSATION_KEY, GapSerdes.TRANSITION, GapSerdes.CONVERSATION)
+                                .withName("gaps-join-conversation"))
+                .<ScorecardGapKey, ScorecardGapEvent>map((key, t) -> KeyValue.pair(
+                        GapKeys.scorecard(t.getCustomer(), t.getProfile(), t.getScorecardId()), t.getEvent()),
+                        Named.as("gaps-key-by-scorecard"))
+                .to(topics.gaps().name(), topics.gaps().produced());
+
+        outputs.<TenantDayKey, RateDelta>flatMap((key, out) -> out instanceof GapOutput.Delta d
+                        ? List.of(KeyValue.pair(d.day(), d.delta())) : List.of(), Named.as("gaps-select-rate-deltas"))
+                .repartition(Repartitioned.with(GapSerdes.TENANT_DAY, GapSerdes.RATE_DELTA).withName("gaps-rate-deltas-by-day"))
+                .process(GapRateProcessor.supplier(settings), Named.as("gaps-rates"))
+                .to(topics.gapRates().name(), topics.gapRates().produced());
+
+        return builder.build();
+    }
+
+    private static Repartitioned<ScorecardGapKey, GapInput> byScorecard(String name) {
+        return Repartitioned.with(GapSerdes.SCORECARD_KEY, GapSerdes.INPUT).withName(name);
+    }
+}

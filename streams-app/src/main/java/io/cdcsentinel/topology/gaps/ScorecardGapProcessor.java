@@ -1,0 +1,471 @@
+package io.cdcsentinel.topology.gaps;
+
+import io.cdcsentinel.avro.DecisionClock;
+import io.cdcsentinel.avro.GapEventType;
+import io.cdcsentinel.avro.GapStage;
+import io.cdcsentinel.avro.ScorecardGapEvent;
+import io.cdcsentinel.avro.ScorecardGapKey;
+import io.cdcsentinel.avro.internal.ConversationKey;
+import io.cdcsentinel.avro.internal.GapInput;
+import io.cdcsentinel.avro.internal.GapStatus;
+import io.cdcsentinel.avro.internal.GapTransition;
+import io.cdcsentinel.avro.internal.HistoricLink;
+import io.cdcsentinel.avro.internal.RateContribution;
+import io.cdcsentinel.avro.internal.RateDelta;
+import io.cdcsentinel.avro.internal.ScoreLink;
+import io.cdcsentinel.avro.internal.ScorecardChange;
+import io.cdcsentinel.avro.internal.ScorecardFacts;
+import io.cdcsentinel.avro.internal.ScorecardGapState;
+import io.cdcsentinel.config.GapSettings;
+import io.cdcsentinel.topology.DeadlineIndex;
+import io.cdcsentinel.topology.EventTimeClock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-scorecard state machine of the historic-gap rule. Input: every change of a scorecard, of its
+ * {@code director.scores} rows and of its {@code historic.scorecard_scores} rows, all keyed by
+ * (customer, profile, scorecard id). Output: gap transitions and roll-up deltas ({@link GapOutput}).
+ *
+ * <h2>Why the Processor API</h2>
+ * The rule needs timers (a grace period that expires with no input), a state that outlives any window and
+ * ends by a decision (withdrawn, resolved) rather than by time alone, and one event per transition. The
+ * DSL's windowed aggregations and suppression cannot express that; a processor over a key-value store
+ * with a {@link DeadlineIndex} can, in a few lines per rule.
+ *
+ * <h2>States</h2>
+ * <pre>
+ *   STUB ──scorecard row──► PENDING ──grace expires, no historic row──► OPEN ──historic row──► PRESENT (RESOLVED)
+ *                            │  └─first submission: stage AFTER_SUBMIT, grace again     └─not eligible──► INELIGIBLE (WITHDRAWN)
+ *                            ├─historic row──► PRESENT ──all historic rows deleted──► PENDING
+ *                            └─not eligible──► INELIGIBLE ──eligible again──► PENDING
+ *   first seen long after creation (not in a snapshot) ──► IGNORED
+ * </pre>
+ * Counts are sets of row ids (score ids, historic criterion ids), so a change delivered twice (Debezium
+ * is at-least-once across a connector crash) is applied once. One event per transition: OPENED only from
+ * PENDING, RESOLVED/WITHDRAWN only from OPEN.
+ *
+ * <h2>Time</h2>
+ * The grace period runs from the commit of the change that started it (the scorecard's insert, its first
+ * submission, the snapshot read of the row, the change that made it eligible again): {@code max(created_at,
+ * commit time) + grace}. For a streamed insert that is its creation; for a snapshot row it is the snapshot
+ * read, which gives the historic rows (snapshotted earlier, but through other partitions and a
+ * repartition topic) a full grace period of stream time to arrive, so the snapshot of a healthy database
+ * raises nothing. Deadlines are decided by whichever comes first:
+ * <ul>
+ *   <li>a change of the same scorecard committed after the deadline: the deadline is decided before the
+ *       change is applied, so the outcome depends only on commit timestamps, never on when a punctuation
+ *       happened to run;</li>
+ *   <li>the stream-time punctuator;</li>
+ *   <li>the wall-clock punctuator, through {@link EventTimeClock}: only when the task is live and idle.</li>
+ * </ul>
+ * An OPENED event's {@code detected_at} is the deadline itself, whoever decided it, so a replay reproduces
+ * it exactly.
+ *
+ * <h2>Bounded state</h2>
+ * A settled scorecard (PRESENT, INELIGIBLE, IGNORED) is dropped at {@code max(settled, created_at +
+ * retention)} (if it ever had an event: {@code settled + retention}, and its key is then deleted from the
+ * compacted gap topic with a tombstone); a STUB whose scorecard row never came, {@code retention} after it
+ * was first seen. Open gaps are kept until resolved or withdrawn: they are the alert set. A scorecard row
+ * seen for the first time {@code retention} or more after its {@code created_at} (outside a snapshot) can be
+ * one that was dropped, or one whose earlier changes the topology never saw: its historic rows cannot be
+ * known, so it is IGNORED (never alerted, never counted in the roll-ups) and counted in the
+ * {@code late-scorecard-ignored} metric. Snapshot rows are exempt: a snapshot is the whole table, with the
+ * historic rows before the scorecards.
+ */
+public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, GapInput, ScorecardGapKey, GapOutput> {
+    public static final String STATE_STORE = "gaps-scorecard-state";
+    public static final String TIMER_STORE = "gaps-scorecard-timers";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScorecardGapProcessor.class);
+
+    private final GapSettings settings;
+    private final long graceMs;
+    private final long retentionMs;
+    private final Serializer<ScorecardGapKey> keySerializer = GapSerdes.SCORECARD_KEY.serializer();
+    private final Deserializer<ScorecardGapKey> keyDeserializer = GapSerdes.SCORECARD_KEY.deserializer();
+
+    private ProcessorContext<ScorecardGapKey, GapOutput> context;
+    private KeyValueStore<ScorecardGapKey, ScorecardGapState> states;
+    private DeadlineIndex timers;
+    private EventTimeClock clock;
+    private GapMetrics metrics;
+
+    ScorecardGapProcessor(GapSettings settings) {
+        this.settings = settings;
+        this.graceMs = settings.grace().toMillis();
+        this.retentionMs = settings.settledRetention().toMillis();
+    }
+
+    static ProcessorSupplier<ScorecardGapKey, GapInput, ScorecardGapKey, GapOutput> supplier(GapSettings settings) {
+        StoreBuilder<KeyValueStore<ScorecardGapKey, ScorecardGapState>> stateStore = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(STATE_STORE), GapSerdes.SCORECARD_KEY, GapSerdes.STATE)
+                // a scorecard and its scores usually change together: the cache folds them into one write
+                .withCachingEnabled();
+        StoreBuilder<?> timerStore = DeadlineIndex.storeBuilder(TIMER_STORE);
+        return new ProcessorSupplier<>() {
+            @Override
+            public Processor<ScorecardGapKey, GapInput, ScorecardGapKey, GapOutput> get() {
+                return new ScorecardGapProcessor(settings);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(stateStore, timerStore);
+            }
+        };
+    }
+
+    @Override
+    public void init(ProcessorContext<ScorecardGapKey, GapOutput> context) {
+        this.context = context;
+        this.states = context.getStateStore(STATE_STORE);
+        this.timers = new DeadlineIndex(context.getStateStore(TIMER_STORE));
+        this.clock = new EventTimeClock(settings.clockIdleAfter(), settings.clockMaxLag());
+        this.metrics = new GapMetrics(context);
+        // Stream time: grace deadlines are facts about the source's commit timestamps, so while records
+        // flow (live, backlog or replay) they are decided by the time those records carry. A replay under a
+        // new application id thus decides the same deadlines, in the same order.
+        context.schedule(settings.punctuationInterval(), PunctuationType.STREAM_TIME,
+                streamTime -> fireDue(context.currentStreamTimeMs()));
+        // Wall clock: stream time stands still when the sources go quiet, and a live monitor must still
+        // raise a gap when its grace expires. EventTimeClock advances past stream time only when the last
+        // record was live and the task has been idle; otherwise this punctuator only drains timers that
+        // stream time already made due (a backlog larger than one punctuation's batch).
+        context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wallClock -> {
+            clock.observeStreamTime(context.currentStreamTimeMs());
+            fireDue(clock.now(wallClock));
+        });
+    }
+
+    @Override
+    public void process(Record<ScorecardGapKey, GapInput> record) {
+        ScorecardGapKey key = record.key();
+        GapInput input = record.value();
+        if (key == null || input == null) {
+            return;
+        }
+        long ts = record.timestamp();
+        clock.onRecord(ts, context.currentSystemTimeMs());
+        ScorecardGapState state = states.get(key);
+        if (state == null) {
+            state = stub(ts);
+        }
+        if (state.getStatus() == GapStatus.PENDING && state.getDeadlineMs() < ts) {
+            open(key, state, state.getDeadlineMs(), DecisionClock.STREAM_TIME);
+        }
+        apply(state, input, ts);
+        evaluate(key, state, ts);
+        persist(key, state, ts);
+    }
+
+    private static ScorecardGapState stub(long ts) {
+        ScorecardGapState state = new ScorecardGapState();
+        state.setStatus(GapStatus.STUB);
+        state.setHardDeleted(false);
+        state.setScoreIds(new ArrayList<>(4));
+        state.setHistoricCriteria(new ArrayList<>(4));
+        state.setFirstSeenMs(ts);
+        state.setSubmissionSeen(false);
+        state.setEventsEmitted(0);
+        return state;
+    }
+
+    private void apply(ScorecardGapState state, GapInput input, long ts) {
+        state.setSourceLsn(input.getSourceLsn());
+        state.setSourceTsMs(input.getSourceTsMs());
+        Object change = input.getChange();
+        if (change instanceof ScorecardChange scorecard) {
+            if (scorecard.getDeleted()) {
+                state.setHardDeleted(true);
+                if (scorecard.getFacts() != null) {
+                    state.setFacts(scorecard.getFacts());
+                }
+                return;
+            }
+            boolean firstSight = state.getFacts() == null;
+            state.setFacts(scorecard.getFacts());
+            state.setHardDeleted(false);
+            if (firstSight && !input.getSnapshot() && createdMs(state) + retentionMs <= ts
+                    && state.getStatus() == GapStatus.STUB) {
+                metrics.lateScorecardIgnored();
+                LOG.debug("scorecard first seen {} ms after its creation (retention {} ms): ignored",
+                        ts - createdMs(state), retentionMs);
+                settle(state, GapStatus.IGNORED, ts);
+            }
+        } else if (change instanceof ScoreLink score) {
+            setMember(state.getScoreIds(), score.getScoreId(), score.getPresent());
+        } else if (change instanceof HistoricLink historic) {
+            setMember(state.getHistoricCriteria(), historic.getCriterionId(), historic.getPresent());
+        }
+    }
+
+    private static void setMember(List<String> set, String member, boolean present) {
+        if (present) {
+            if (!set.contains(member)) {
+                set.add(member);
+            }
+        } else {
+            int index = set.indexOf(member);
+            if (index >= 0) {
+                set.remove(index);
+            }
+        }
+    }
+
+    /** Applies the gap rule to the state after a change committed at {@code ts}. */
+    private void evaluate(ScorecardGapKey key, ScorecardGapState state, long ts) {
+        GapStatus status = state.getStatus();
+        if (status == GapStatus.IGNORED || state.getFacts() == null) {
+            // IGNORED stays so until dropped; without its row (STUB, or a key-only delete seen first) the
+            // scorecard cannot be judged.
+            if (state.getFacts() == null && state.getHardDeleted() && status == GapStatus.STUB) {
+                settle(state, GapStatus.INELIGIBLE, ts);
+            }
+            return;
+        }
+        ScorecardFacts facts = state.getFacts();
+        String reason = GapRules.ineligibility(facts, state.getHardDeleted());
+        boolean submitted = facts.getSubmittedAt() != null;
+        if (reason != null) {
+            if (status == GapStatus.OPEN) {
+                emit(key, state, GapEventType.WITHDRAWN, ts, DecisionClock.CHANGE, reason);
+            }
+            if (status != GapStatus.INELIGIBLE) {
+                settle(state, GapStatus.INELIGIBLE, ts);
+            }
+        } else if (!state.getHistoricCriteria().isEmpty()) {
+            if (status == GapStatus.OPEN) {
+                emit(key, state, GapEventType.RESOLVED, ts, DecisionClock.CHANGE, null);
+            }
+            if (status != GapStatus.PRESENT) {
+                settle(state, GapStatus.PRESENT, ts);
+            }
+        } else {
+            switch (status) {
+                case STUB, INELIGIBLE, PRESENT -> {
+                    // first sight, eligible again, or every historic row deleted: a grace period starts now
+                    long anchor = Math.max(ts, createdMs(state));
+                    if (submitted) {
+                        anchor = Math.max(anchor, GapKeys.microsToMillis(facts.getSubmittedAt()));
+                    }
+                    pending(state, submitted ? GapStage.AFTER_SUBMIT : GapStage.AFTER_CREATE, anchor + graceMs);
+                }
+                case PENDING -> {
+                    if (submitted && !state.getSubmissionSeen()) {
+                        // The first submission skips the historic write, trusting the creation's write;
+                        // if that one is still pending it gets a grace period from the submission.
+                        long anchor = Math.max(ts, GapKeys.microsToMillis(facts.getSubmittedAt()));
+                        pending(state, GapStage.AFTER_SUBMIT, Math.max(state.getDeadlineMs(), anchor + graceMs));
+                    }
+                }
+                default -> {
+                    // OPEN stays open: one event per transition, a submission does not reopen it
+                }
+            }
+        }
+        if (submitted) {
+            state.setSubmissionSeen(true);
+        }
+        updateContribution(key, state, ts);
+    }
+
+    private static void pending(ScorecardGapState state, GapStage stage, long deadline) {
+        state.setStatus(GapStatus.PENDING);
+        state.setStage(stage);
+        state.setDeadlineMs(deadline);
+        state.setDetectedMs(null);
+        state.setSettledMs(null);
+    }
+
+    private static void settle(ScorecardGapState state, GapStatus status, long ts) {
+        state.setStatus(status);
+        state.setSettledMs(ts);
+        state.setDeadlineMs(null);
+        state.setDetectedMs(null);
+        state.setStage(null);
+    }
+
+    private void open(ScorecardGapKey key, ScorecardGapState state, long deadline, DecisionClock decidedBy) {
+        state.setStatus(GapStatus.OPEN);
+        state.setDetectedMs(deadline);
+        state.setDeadlineMs(null);
+        state.setSettledMs(null);
+        emit(key, state, GapEventType.OPENED, deadline, decidedBy, null);
+        updateContribution(key, state, deadline);
+    }
+
+    private void emit(ScorecardGapKey key, ScorecardGapState state, GapEventType type, long decidedAt,
+            DecisionClock decidedBy, String withdrawReason) {
+        ScorecardFacts facts = state.getFacts();
+        if (state.getRoutingConversation() == null) {
+            String conversation = GapRules.conversationId(facts);
+            state.setRoutingConversation(conversation == null ? "" : conversation);
+        }
+        long detected = state.getDetectedMs();
+        ScorecardGapEvent event = ScorecardGapEvent.newBuilder()
+                .setEventType(type)
+                .setCustomer(key.getCustomer())
+                .setProfile(key.getProfile())
+                .setScorecardId(key.getScorecardId())
+                .setTemplateId(facts.getTemplateId())
+                .setConversationId(GapRules.conversationId(facts))
+                .setProcessScorecard(GapRules.isProcessScorecard(facts))
+                .setConversationExists(false)
+                .setConversationEnded(false)
+                .setScorecardType(facts.getScorecardType())
+                .setCalibratedScorecardId(facts.getCalibratedScorecardId())
+                .setDeleted(state.getHardDeleted() || facts.getDeletedAt() != null)
+                .setCreatedAt(micros(facts.getCreatedAt() != null ? facts.getCreatedAt() : state.getFirstSeenMs() * 1000L))
+                .setSubmittedAt(facts.getSubmittedAt() == null ? null : micros(facts.getSubmittedAt()))
+                .setDirectorScoreCount(state.getScoreIds().size())
+                .setHistoricRowCount(state.getHistoricCriteria().size())
+                .setStage(state.getStage() != null ? state.getStage() : GapStage.AFTER_CREATE)
+                .setDetectedAt(Instant.ofEpochMilli(detected))
+                .setDecidedAt(Instant.ofEpochMilli(decidedAt))
+                .setOpenMillis(type == GapEventType.OPENED ? null : Math.max(0L, decidedAt - detected))
+                .setWithdrawReason(withdrawReason)
+                .setClock(decidedBy)
+                .setSourceLsn(state.getSourceLsn())
+                .setSourceTsMs(state.getSourceTsMs())
+                .build();
+        state.setEventsEmitted(state.getEventsEmitted() + 1);
+        forwardTransition(key, state, event, decidedAt);
+    }
+
+    private void forwardTransition(ScorecardGapKey key, ScorecardGapState state, ScorecardGapEvent event, long timestamp) {
+        ConversationKey routing = new ConversationKey(key.getCustomer(), key.getProfile(), state.getRoutingConversation());
+        GapTransition transition = new GapTransition(key.getCustomer(), key.getProfile(), key.getScorecardId(), event);
+        context.forward(new Record<>(key, new GapOutput.Transition(routing, transition), timestamp));
+    }
+
+    /** Sends the change of this scorecard's roll-up contribution, if any, keyed by its creation day. */
+    private void updateContribution(ScorecardGapKey key, ScorecardGapState state, long ts) {
+        RateContribution next = null;
+        GapStatus status = state.getStatus();
+        if (status == GapStatus.PENDING || status == GapStatus.PRESENT || status == GapStatus.OPEN) {
+            ScorecardFacts facts = state.getFacts();
+            next = new RateContribution(createdMs(state), facts.getSubmittedAt() != null, status == GapStatus.OPEN,
+                    GapRules.isProcessScorecard(facts));
+        }
+        RateContribution previous = state.getContribution();
+        if (Objects.equals(previous, next)) {
+            return;
+        }
+        state.setContribution(next);
+        String customer = key.getCustomer();
+        String profile = key.getProfile();
+        if (previous != null && next != null
+                && GapKeys.floor(previous.getCreatedMs(), GapKeys.DAY_MS) == GapKeys.floor(next.getCreatedMs(), GapKeys.DAY_MS)) {
+            forwardDelta(key, GapKeys.day(customer, profile, next.getCreatedMs()), new RateDelta(customer, profile, previous, next), ts);
+            return;
+        }
+        if (previous != null) {
+            forwardDelta(key, GapKeys.day(customer, profile, previous.getCreatedMs()), new RateDelta(customer, profile, previous, null), ts);
+        }
+        if (next != null) {
+            forwardDelta(key, GapKeys.day(customer, profile, next.getCreatedMs()), new RateDelta(customer, profile, null, next), ts);
+        }
+    }
+
+    private void forwardDelta(ScorecardGapKey key, io.cdcsentinel.avro.internal.TenantDayKey day, RateDelta delta, long ts) {
+        context.forward(new Record<>(key, new GapOutput.Delta(day, delta), ts));
+    }
+
+    /** Stores the state and keeps its one timer-index entry in line with it; drops it once due. */
+    private void persist(ScorecardGapKey key, ScorecardGapState state, long now) {
+        Long timer = switch (state.getStatus()) {
+            case PENDING -> state.getDeadlineMs();
+            case OPEN -> null;
+            case STUB -> state.getFirstSeenMs() + retentionMs;
+            case PRESENT, INELIGIBLE, IGNORED -> dropAt(state);
+        };
+        boolean droppable = state.getStatus() != GapStatus.PENDING && state.getStatus() != GapStatus.OPEN;
+        if (droppable && timer != null && timer <= now) {
+            drop(key, state, now);
+            return;
+        }
+        if (!Objects.equals(timer, state.getTimerMs())) {
+            byte[] keyBytes = keySerializer.serialize(null, key);
+            if (state.getTimerMs() != null) {
+                timers.remove(state.getTimerMs(), keyBytes);
+            }
+            if (timer != null) {
+                timers.add(timer, keyBytes);
+            }
+            state.setTimerMs(timer);
+        }
+        states.put(key, state);
+    }
+
+    private long dropAt(ScorecardGapState state) {
+        long settled = state.getSettledMs();
+        if (state.getEventsEmitted() > 0) {
+            // its RESOLVED/WITHDRAWN event stays readable on the compacted topic for a full retention
+            return Math.max(settled, createdMs(state)) + retentionMs;
+        }
+        return Math.max(settled, createdMs(state) + retentionMs);
+    }
+
+    private void drop(ScorecardGapKey key, ScorecardGapState state, long now) {
+        if (state.getTimerMs() != null) {
+            timers.remove(state.getTimerMs(), keySerializer.serialize(null, key));
+        }
+        states.delete(key);
+        if (state.getEventsEmitted() > 0) {
+            forwardTransition(key, state, null, now);
+        }
+    }
+
+    private void fireDue(long now) {
+        if (now < 0) {
+            return;
+        }
+        long streamTime = context.currentStreamTimeMs();
+        for (DeadlineIndex.Due due : timers.pollDue(now, settings.maxTimersPerPunctuation())) {
+            ScorecardGapKey key = keyDeserializer.deserialize(null, due.key());
+            ScorecardGapState state = states.get(key);
+            if (state == null || state.getTimerMs() == null || state.getTimerMs() != due.deadline()) {
+                continue;
+            }
+            state.setTimerMs(null);
+            if (state.getStatus() == GapStatus.PENDING) {
+                open(key, state, state.getDeadlineMs(),
+                        due.deadline() <= streamTime ? DecisionClock.STREAM_TIME : DecisionClock.WALL_CLOCK);
+            }
+            persist(key, state, due.deadline());
+        }
+    }
+
+    private static long createdMs(ScorecardGapState state) {
+        ScorecardFacts facts = state.getFacts();
+        return facts != null && facts.getCreatedAt() != null ? GapKeys.microsToMillis(facts.getCreatedAt())
+                : state.getFirstSeenMs();
+    }
+
+    private static Instant micros(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
+    @Override
+    public void close() {
+        if (metrics != null) {
+            metrics.close();
+        }
+    }
+}
