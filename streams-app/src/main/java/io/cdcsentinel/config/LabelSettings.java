@@ -17,11 +17,13 @@ import java.util.Map;
  *        {@code ConversationLabelTopology} for what a later change does.
  * @param eventIndexRetention how long the event id -> conversation id index is kept (from the event's
  *        commit time), for deletes of chat events captured with REPLICA IDENTITY DEFAULT
- * @param punctuationInterval how often due timers are looked for (stream time and wall clock)
+ * @param punctuationInterval wall clock: how often the live fallback looks for due timers (in stream time they
+ *        fire as soon as a record passes them)
  * @param fallbackIdle wall clock: a live task idle this long lets the wall clock advance its timers
  * @param fallbackMaxLag wall clock: a task counts as live when its last record's commit time was at most this
  *        far behind the wall clock
- * @param maxTimersPerPunctuation bound on the timers fired by one punctuation (the rest fire at the next one)
+ * @param maxTimersPerPunctuation bound on the timers fired by one wall-clock punctuation (the rest fire at the next
+ *        one); also the batch size in which stream-time timers are read
  */
 public record LabelSettings(Duration settleWindow, Duration stateRetention, Duration eventIndexRetention,
         Duration punctuationInterval, Duration fallbackIdle, Duration fallbackMaxLag, int maxTimersPerPunctuation) {
@@ -36,7 +38,7 @@ public record LabelSettings(Duration settleWindow, Duration stateRetention, Dura
             "event time an event id -> conversation id mapping is kept, to route event deletes that carry only key columns")
             .withDefault("30d").validate(d -> d.toMillis() >= 60_000, "a duration of at least 1m");
     public static final ConfigKey<Duration> PUNCTUATION_INTERVAL = ConfigKey.duration("labels.punctuation.interval",
-            "how often due label timers are looked for, in stream time and in wall-clock time")
+            "wall clock: how often the live fallback looks for due label timers")
             .withDefault("1s").validate(d -> d.toMillis() >= 10, "a duration of at least 10ms");
     public static final ConfigKey<Duration> FALLBACK_IDLE = ConfigKey.duration("labels.fallback.idle",
             "wall clock: after a live task has been idle this long, the wall clock advances its timers")

@@ -128,6 +128,11 @@ public final class ConversationLabelTopology {
     private ConversationLabelTopology() {
     }
 
+    /** The Streams application id of this topology: {@code <streams.application.id>-labels}. */
+    public static String applicationId(String prefix) {
+        return prefix + "-labels";
+    }
+
     public static Topology build(LabelTopics topics, LabelSettings settings) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(ChatEventRouterProcessor.storeBuilder(settings));

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Counters of one label processor instance, as Kafka Streams custom metrics (group
  * {@code stream-cdc-sentinel-labels-metrics}, {@code <operation>-total} and {@code <operation>-rate}, tagged
- * with the task and processor). Records sent to the dead-letter topic are not counted here: Streams counts
+ * {@code cdc-sentinel-labels-id=<task>-<processor>}): {@code labels-written-final}, {@code -correction},
+ * {@code -delete}, {@code changes-beyond-retention}, {@code non-row-changes-skipped}. Records sent to the dead-letter topic are not counted here: Streams counts
  * them in its {@code dropped-records} metric.
  */
 final class LabelMetrics {
@@ -36,7 +37,7 @@ final class LabelMetrics {
 
     void record(ProcessingContext context, String operation) {
         sensors.computeIfAbsent(operation, op -> context.metrics().addRateTotalSensor(SCOPE, entity, op,
-                Sensor.RecordingLevel.INFO, "processor", entity)).record();
+                Sensor.RecordingLevel.INFO)).record();
     }
 
     void skippedNonRowChange(ProcessingContext context, ChangeEvent change) {

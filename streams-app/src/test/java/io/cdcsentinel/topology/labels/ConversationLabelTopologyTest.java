@@ -160,6 +160,28 @@ class ConversationLabelTopologyTest {
     }
 
     @Test
+    void shouldCloseTheFinalBeforeTheFirstChangeCommittedAfterTheDeadline() {
+        start(settings(SETTLE), REPLAY_WALL_CLOCK);
+        Chat chat = chat("conv-1");
+        Instant end = T0.plusSeconds(60);
+        insert(chat.ended(end), end);
+        event(chat, "e1", "ASSIST_SHOWN", end.plus(SETTLE).minusMillis(1));
+        assertThat(labelsOut.isEmpty()).isTrue();
+
+        byte[] after = event(chat, "e2", "ASSIST_USED", end.plus(SETTLE).plusMillis(1));
+
+        List<ConversationLabel> labels = labelsOut.readValuesToList();
+        assertThat(labels).extracting(ConversationLabel::getKind).containsExactly(LabelKind.FINAL);
+        assertThat(labels.get(0).getAssistShownCount()).as("committed before the deadline").isEqualTo(1);
+        assertThat(labels.get(0).getAssistUsedCount()).as("committed after it: not in the FINAL").isZero();
+        tick(end.plus(SETTLE).plusMillis(1).plus(SETTLE));
+        ConversationLabel correction = single(labelsOut.readValuesToList());
+        assertThat(correction.getKind()).isEqualTo(LabelKind.CORRECTION);
+        assertThat(correction.getAssistUsedCount()).isEqualTo(1);
+        assertThat(correction.getVersion()).isEqualTo(Cdc.version(after));
+    }
+
+    @Test
     void shouldFireTheSettleTimerOnTheWallClockWhenALivePipelineGoesQuiet() {
         Instant end = T0.plusSeconds(60);
         // Live: the wall clock is just after the commit times (100 ms of CDC lag).
@@ -493,13 +515,23 @@ class ConversationLabelTopologyTest {
         ConversationLabel fin = single(labelsOut.readValuesToList());
         assertThat(fin.getAssistShownCount()).as("counted once").isEqualTo(1);
 
-        // ... and after it.
+        // ... and after it,
         pipe(TOPICS.chats(), chatKey(chat), insert);
         pipe(TOPICS.chatEvents(), eventKey("e1"), shown);
         pipe(TOPICS.chats(), chatKey(chat), ending);
         tick(end.plus(Duration.ofHours(1)));
-
         assertThat(labelsOut.isEmpty()).isTrue();
+
+        // ... also when only an old prefix comes again: the insert (still open then) must not reopen the conversation.
+        pipe(TOPICS.chats(), chatKey(chat), insert);
+        tick(end.plus(Duration.ofHours(2)));
+        assertThat(labelsOut.isEmpty()).isTrue();
+        event(chat, "e2", "ASSIST_USED", end.plus(Duration.ofHours(3)));
+        tick(end.plus(Duration.ofHours(3)).plus(SETTLE));
+        ConversationLabel correction = single(labelsOut.readValuesToList());
+        assertThat(correction.getEndedAt()).isEqualTo(end);
+        assertThat(correction.getAssistShownCount()).isEqualTo(1);
+        assertThat(correction.getAssistUsedCount()).isEqualTo(1);
     }
 
     // ---------------------------------------------------------------- versions
