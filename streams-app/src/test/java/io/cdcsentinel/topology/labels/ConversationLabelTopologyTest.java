@@ -32,6 +32,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -78,6 +79,20 @@ class ConversationLabelTopologyTest {
             assertThat(dlqOut.readRecordsToList()).as("unexpected dead letters").isEmpty();
             driver.close();
         }
+    }
+
+    @Test
+    void shouldRepartitionBothSourcesOnceByConversation() {
+        TopologyDescription description = ConversationLabelTopology.build(LabelTopics.withPlainAvro(TOPICS),
+                LabelSettings.defaults()).describe();
+
+        assertThat(description.subtopologies()).hasSize(2);
+        String text = description.toString();
+        assertThat(text).contains("topics: [" + TOPICS.chats() + "]", "topics: [" + TOPICS.chatEvents() + "]",
+                ConversationLabelTopology.REPARTITION_NAME + "-repartition", "topic: " + TOPICS.labels(),
+                ChatEventRouterProcessor.ROUTES_STORE, ConversationLabelProcessor.CONVERSATIONS_STORE,
+                ConversationLabelProcessor.EVENTS_STORE, ConversationLabelProcessor.DEADLINES_STORE);
+        assertThat(ConversationLabelTopology.applicationId("cdc-sentinel")).isEqualTo("cdc-sentinel-labels");
     }
 
     // ---------------------------------------------------------------- FINAL and the settle window
