@@ -1,6 +1,6 @@
 package io.cdcsentinel.topology.gaps;
 
-import io.cdcsentinel.avro.internal.GapInput;
+import io.cdcsentinel.avro.internal.gaps.GapInput;
 import io.cdcsentinel.cdc.ChangeEvent;
 import io.cdcsentinel.cdc.Op;
 import org.apache.kafka.streams.processor.api.ProcessorContext;

@@ -1,7 +1,7 @@
 package io.cdcsentinel.topology.gaps;
 
-import io.cdcsentinel.avro.internal.ConversationKey;
-import io.cdcsentinel.avro.internal.ConversationState;
+import io.cdcsentinel.avro.internal.gaps.ConversationKey;
+import io.cdcsentinel.avro.internal.gaps.ConversationState;
 import io.cdcsentinel.cdc.ChangeEvent;
 import io.cdcsentinel.cdc.ChatRow;
 import io.cdcsentinel.cdc.Op;

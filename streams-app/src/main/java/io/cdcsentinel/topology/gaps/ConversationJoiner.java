@@ -1,9 +1,9 @@
 package io.cdcsentinel.topology.gaps;
 
 import io.cdcsentinel.avro.ScorecardGapEvent;
-import io.cdcsentinel.avro.internal.ConversationKey;
-import io.cdcsentinel.avro.internal.ConversationState;
-import io.cdcsentinel.avro.internal.GapTransition;
+import io.cdcsentinel.avro.internal.gaps.ConversationKey;
+import io.cdcsentinel.avro.internal.gaps.ConversationState;
+import io.cdcsentinel.avro.internal.gaps.GapTransition;
 import java.util.Objects;
 import org.apache.kafka.streams.kstream.ValueJoinerWithKey;
 

@@ -3,7 +3,7 @@ package io.cdcsentinel.topology.gaps;
 import io.cdcsentinel.avro.BucketSize;
 import io.cdcsentinel.avro.GapRateKey;
 import io.cdcsentinel.avro.ScorecardGapKey;
-import io.cdcsentinel.avro.internal.TenantDayKey;
+import io.cdcsentinel.avro.internal.gaps.TenantDayKey;
 import java.time.Instant;
 
 /**

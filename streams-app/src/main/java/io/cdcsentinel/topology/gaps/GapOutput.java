@@ -1,9 +1,9 @@
 package io.cdcsentinel.topology.gaps;
 
-import io.cdcsentinel.avro.internal.ConversationKey;
-import io.cdcsentinel.avro.internal.GapTransition;
-import io.cdcsentinel.avro.internal.RateDelta;
-import io.cdcsentinel.avro.internal.TenantDayKey;
+import io.cdcsentinel.avro.internal.gaps.ConversationKey;
+import io.cdcsentinel.avro.internal.gaps.GapTransition;
+import io.cdcsentinel.avro.internal.gaps.RateDelta;
+import io.cdcsentinel.avro.internal.gaps.TenantDayKey;
 
 /**
  * What {@link ScorecardGapProcessor} hands downstream, each with the key of its next repartition: gap

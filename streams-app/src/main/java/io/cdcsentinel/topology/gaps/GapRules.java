@@ -1,6 +1,6 @@
 package io.cdcsentinel.topology.gaps;
 
-import io.cdcsentinel.avro.internal.ScorecardFacts;
+import io.cdcsentinel.avro.internal.gaps.ScorecardFacts;
 
 /**
  * The rule of domain.md, "Which scorecards must have historic rows", as one function, so that the

@@ -2,14 +2,14 @@ package io.cdcsentinel.topology.gaps;
 
 import io.cdcsentinel.avro.GapRateKey;
 import io.cdcsentinel.avro.ScorecardGapKey;
-import io.cdcsentinel.avro.internal.ConversationKey;
-import io.cdcsentinel.avro.internal.ConversationState;
-import io.cdcsentinel.avro.internal.GapInput;
-import io.cdcsentinel.avro.internal.GapTransition;
-import io.cdcsentinel.avro.internal.RateBucketState;
-import io.cdcsentinel.avro.internal.RateDelta;
-import io.cdcsentinel.avro.internal.ScorecardGapState;
-import io.cdcsentinel.avro.internal.TenantDayKey;
+import io.cdcsentinel.avro.internal.gaps.ConversationKey;
+import io.cdcsentinel.avro.internal.gaps.ConversationState;
+import io.cdcsentinel.avro.internal.gaps.GapInput;
+import io.cdcsentinel.avro.internal.gaps.GapTransition;
+import io.cdcsentinel.avro.internal.gaps.RateBucketState;
+import io.cdcsentinel.avro.internal.gaps.RateDelta;
+import io.cdcsentinel.avro.internal.gaps.ScorecardGapState;
+import io.cdcsentinel.avro.internal.gaps.TenantDayKey;
 import io.cdcsentinel.topology.PlainAvroSerde;
 
 /**

@@ -2,12 +2,12 @@ package io.cdcsentinel.topology.gaps;
 
 import io.cdcsentinel.avro.ScorecardGapEvent;
 import io.cdcsentinel.avro.ScorecardGapKey;
-import io.cdcsentinel.avro.internal.ConversationKey;
-import io.cdcsentinel.avro.internal.ConversationState;
-import io.cdcsentinel.avro.internal.GapInput;
-import io.cdcsentinel.avro.internal.GapTransition;
-import io.cdcsentinel.avro.internal.RateDelta;
-import io.cdcsentinel.avro.internal.TenantDayKey;
+import io.cdcsentinel.avro.internal.gaps.ConversationKey;
+import io.cdcsentinel.avro.internal.gaps.ConversationState;
+import io.cdcsentinel.avro.internal.gaps.GapInput;
+import io.cdcsentinel.avro.internal.gaps.GapTransition;
+import io.cdcsentinel.avro.internal.gaps.RateDelta;
+import io.cdcsentinel.avro.internal.gaps.TenantDayKey;
 import io.cdcsentinel.config.GapSettings;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;

@@ -1,8 +1,8 @@
 package io.cdcsentinel.topology.gaps;
 
 import io.cdcsentinel.avro.ScorecardGapKey;
-import io.cdcsentinel.avro.internal.GapInput;
-import io.cdcsentinel.avro.internal.HistoricLink;
+import io.cdcsentinel.avro.internal.gaps.GapInput;
+import io.cdcsentinel.avro.internal.gaps.HistoricLink;
 import io.cdcsentinel.cdc.ChangeEvent;
 import io.cdcsentinel.cdc.HistoricScoreRow;
 import org.apache.kafka.streams.processor.api.Processor;

@@ -1,8 +1,8 @@
 package io.cdcsentinel.topology.gaps;
 
 import io.cdcsentinel.avro.ScorecardGapKey;
-import io.cdcsentinel.avro.internal.GapInput;
-import io.cdcsentinel.avro.internal.ScoreLink;
+import io.cdcsentinel.avro.internal.gaps.GapInput;
+import io.cdcsentinel.avro.internal.gaps.ScoreLink;
 import io.cdcsentinel.cdc.BadChangeException;
 import io.cdcsentinel.cdc.ChangeEvent;
 import io.cdcsentinel.cdc.Op;

@@ -1,9 +1,9 @@
 package io.cdcsentinel.topology.gaps;
 
 import io.cdcsentinel.avro.ScorecardGapKey;
-import io.cdcsentinel.avro.internal.GapInput;
-import io.cdcsentinel.avro.internal.ScorecardChange;
-import io.cdcsentinel.avro.internal.ScorecardFacts;
+import io.cdcsentinel.avro.internal.gaps.GapInput;
+import io.cdcsentinel.avro.internal.gaps.ScorecardChange;
+import io.cdcsentinel.avro.internal.gaps.ScorecardFacts;
 import io.cdcsentinel.cdc.ChangeEvent;
 import io.cdcsentinel.cdc.ScorecardRow;
 import org.apache.kafka.streams.processor.api.Processor;

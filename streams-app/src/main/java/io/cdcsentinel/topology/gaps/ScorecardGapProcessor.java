@@ -5,17 +5,17 @@ import io.cdcsentinel.avro.GapEventType;
 import io.cdcsentinel.avro.GapStage;
 import io.cdcsentinel.avro.ScorecardGapEvent;
 import io.cdcsentinel.avro.ScorecardGapKey;
-import io.cdcsentinel.avro.internal.ConversationKey;
-import io.cdcsentinel.avro.internal.GapInput;
-import io.cdcsentinel.avro.internal.GapStatus;
-import io.cdcsentinel.avro.internal.GapTransition;
-import io.cdcsentinel.avro.internal.HistoricLink;
-import io.cdcsentinel.avro.internal.RateContribution;
-import io.cdcsentinel.avro.internal.RateDelta;
-import io.cdcsentinel.avro.internal.ScoreLink;
-import io.cdcsentinel.avro.internal.ScorecardChange;
-import io.cdcsentinel.avro.internal.ScorecardFacts;
-import io.cdcsentinel.avro.internal.ScorecardGapState;
+import io.cdcsentinel.avro.internal.gaps.ConversationKey;
+import io.cdcsentinel.avro.internal.gaps.GapInput;
+import io.cdcsentinel.avro.internal.gaps.GapStatus;
+import io.cdcsentinel.avro.internal.gaps.GapTransition;
+import io.cdcsentinel.avro.internal.gaps.HistoricLink;
+import io.cdcsentinel.avro.internal.gaps.RateContribution;
+import io.cdcsentinel.avro.internal.gaps.RateDelta;
+import io.cdcsentinel.avro.internal.gaps.ScoreLink;
+import io.cdcsentinel.avro.internal.gaps.ScorecardChange;
+import io.cdcsentinel.avro.internal.gaps.ScorecardFacts;
+import io.cdcsentinel.avro.internal.gaps.ScorecardGapState;
 import io.cdcsentinel.config.GapSettings;
 import io.cdcsentinel.topology.DeadlineIndex;
 import io.cdcsentinel.topology.EventTimeClock;
@@ -383,7 +383,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
         }
     }
 
-    private void forwardDelta(ScorecardGapKey key, io.cdcsentinel.avro.internal.TenantDayKey day, RateDelta delta, long ts) {
+    private void forwardDelta(ScorecardGapKey key, io.cdcsentinel.avro.internal.gaps.TenantDayKey day, RateDelta delta, long ts) {
         context.forward(new Record<>(key, new GapOutput.Delta(day, delta), ts));
     }
 
