@@ -10,7 +10,9 @@ import java.util.Map;
  * both Apicurio's v3 endpoint ({@code apicurio.registry.url}) and the Confluent-compatible endpoint
  * ({@code schema.registry.url}), so either Apicurio's serde (default) or Confluent's
  * {@code io.confluent.kafka.streams.serdes.avro.SpecificAvroSerde} can be plugged in through
- * {@code serde.avro.class}. Any {@code serde.avro.config.*} key is passed to the serde verbatim.
+ * {@code serde.avro.class}. Any {@code serde.avro.config.*} key is passed to the serde verbatim. Apicurio's
+ * serde writes Confluent's wire format with content ids, so consumers with either serde, or with nothing but
+ * Confluent's format and the ccompat API, can read every Avro topic.
  */
 public record RegistrySettings(URI url, String serdeClass, Map<String, String> serdeProperties) {
 
@@ -49,6 +51,12 @@ public record RegistrySettings(URI url, String serdeClass, Map<String, String> s
         config.put("apicurio.registry.url", apicurioApiUrl());
         config.put("apicurio.registry.auto-register", "true");
         config.put("apicurio.registry.find-latest", "true");
+        // Confluent's wire format: magic byte + 4-byte id, the id being the content id, which is what the
+        // registry's Confluent-compatible API (/apis/ccompat/v7/schemas/ids/{id}) serves. These are the
+        // v3 serde's defaults today; set explicitly so a consumer that only knows Confluent's format keeps
+        // working whatever a later serde version defaults to.
+        config.put("apicurio.registry.id-handler", "io.apicurio.registry.serde.Default4ByteIdHandler");
+        config.put("apicurio.registry.use-id", "contentId");
         config.put("schema.registry.url", confluentCompatUrl());
         config.put("specific.avro.reader", "true");
         config.putAll(serdeProperties);
