@@ -55,6 +55,11 @@ public final class HistoricGapTopology {
     private HistoricGapTopology() {
     }
 
+    /** The Streams application id of this topology: {@code <streams.application.id>-gaps}. */
+    public static String applicationId(String prefix) {
+        return prefix + "-gaps";
+    }
+
     public static Topology build(GapTopics topics, GapSettings settings) {
         StreamsBuilder builder = new StreamsBuilder();
 
