@@ -57,6 +57,10 @@ public record RegistrySettings(URI url, String serdeClass, Map<String, String> s
         // working whatever a later serde version defaults to.
         config.put("apicurio.registry.id-handler", "io.apicurio.registry.serde.Default4ByteIdHandler");
         config.put("apicurio.registry.use-id", "contentId");
+        // Register each schema whole. By default the v3 serde registers every nested enum and record as an
+        // artifact of its own and the value schema with references to them, which /schemas/ids/{id} then
+        // serves unparsable on its own ("Undefined schema: io.cdcsentinel.avro.GapEventType").
+        config.put("apicurio.registry.dereference-schema", "true");
         config.put("schema.registry.url", confluentCompatUrl());
         config.put("specific.avro.reader", "true");
         config.putAll(serdeProperties);
