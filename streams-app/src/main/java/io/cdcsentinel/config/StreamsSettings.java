@@ -5,7 +5,8 @@ import java.time.Duration;
 import java.util.List;
 
 /** Kafka Streams settings shared by both topologies ({@code bin/sentinel run}). */
-public record StreamsSettings(String applicationId, Path stateDir, int threads, Duration commitInterval) {
+public record StreamsSettings(String applicationId, Path stateDir, int threads, Duration commitInterval,
+        Duration maxTaskIdle) {
 
     public static final ConfigKey<String> APPLICATION_ID = ConfigKey.string("streams.application.id",
             "application id prefix; the topologies run as <id>-gaps and <id>-labels")
@@ -18,10 +19,20 @@ public record StreamsSettings(String applicationId, Path stateDir, int threads, 
             "commit.interval.ms; with exactly_once_v2 also the upper bound of output latency")
             .withDefault("100ms").validate(d -> d.toMillis() >= 10, "a duration of at least 10ms");
 
-    public static final List<ConfigKey<?>> KEYS = List.of(APPLICATION_ID, STATE_DIR, THREADS, COMMIT_INTERVAL);
+    /**
+     * max.task.idle.ms: how long a task whose input partitions are not all buffered waits before it processes
+     * what it has out of timestamp order. The CDC topics of one source transaction (a scorecard and its
+     * scores) reach Kafka a few milliseconds apart; without waiting, a task that already has the scorecard
+     * would process it, and the rows after it, before the scores of the same commit are even fetched.
+     */
+    public static final ConfigKey<Duration> MAX_TASK_IDLE = ConfigKey.duration("streams.max.task.idle",
+            "max.task.idle.ms: wait for every input partition of a task so that records are processed in commit order")
+            .withDefault("1s");
+
+    public static final List<ConfigKey<?>> KEYS = List.of(APPLICATION_ID, STATE_DIR, THREADS, COMMIT_INTERVAL, MAX_TASK_IDLE);
 
     public static StreamsSettings from(ConfigSource source) {
         return new StreamsSettings(APPLICATION_ID.read(source), Path.of(STATE_DIR.read(source)), THREADS.read(source),
-                COMMIT_INTERVAL.read(source));
+                COMMIT_INTERVAL.read(source), MAX_TASK_IDLE.read(source));
     }
 }

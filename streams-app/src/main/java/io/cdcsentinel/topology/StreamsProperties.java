@@ -20,7 +20,8 @@ import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
  *       processing handlers log topic/partition/offset, Streams counts the record in its
  *       {@code dropped-records} metric, and the original bytes go to the dead-letter topic with
  *       {@code __streams.errors.*} headers (KIP-1034), in the same transaction.</li>
- *   <li>Event time is the source commit time ({@link ChangeEventTimestampExtractor}).</li>
+ *   <li>Event time is the source commit time ({@link ChangeEventTimestampExtractor}), and a task waits up to
+ *       {@code streams.max.task.idle} for all its input partitions so that it reads them in that order.</li>
  * </ul>
  */
 public final class StreamsProperties {
@@ -35,6 +36,7 @@ public final class StreamsProperties {
         props.put(StreamsConfig.STATE_DIR_CONFIG, streams.stateDir().toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streams.threads());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, streams.commitInterval().toMillis());
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, streams.maxTaskIdle().toMillis());
         props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, ChangeEventTimestampExtractor.class.getName());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
