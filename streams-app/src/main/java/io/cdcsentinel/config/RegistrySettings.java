@@ -63,6 +63,9 @@ public record RegistrySettings(URI url, String serdeClass, Map<String, String> s
         config.put("apicurio.registry.dereference-schema", "true");
         config.put("schema.registry.url", confluentCompatUrl());
         config.put("specific.avro.reader", "true");
+        // Apicurio's name for the same: without it its deserializer returns GenericData.Record, not the
+        // generated classes the Serde<T> promises
+        config.put("apicurio.registry.use-specific-avro-reader", "true");
         config.putAll(serdeProperties);
         return config;
     }
