@@ -28,6 +28,10 @@ import java.util.List;
  *       {@link io.cdcsentinel.topology.EventTimeClock}): it engages only when the last record was at most
  *       {@code clockMaxLag} behind the wall clock (live, not replaying) and nothing arrived for
  *       {@code clockIdleAfter}.</li>
+ *   <li>{@code clockMaxSkew}: the grace timers follow the slowest upstream task (the low watermark of
+ *       {@code UpstreamWatermark}), but never more than this behind stream time: an upstream task silent for
+ *       longer is presumed idle. Should be about the grace: larger only delays alerts when a source
+ *       partition is quiet; smaller lets a burst or a replay raise gaps that resolve moments later.</li>
  *   <li>{@code conversationHistory}: how far back the versioned conversation table can answer "what did
  *       this conversation look like at time t" for the gap events. A gap event decided further back than
  *       this behind the newest chat change (a replay in which the chats ran far ahead of the scorecards)
@@ -39,7 +43,7 @@ import java.util.List;
  */
 public record GapSettings(Duration grace, Duration settledRetention, double rateThresholdPct, long rateMinVolume,
         Duration rateEmitInterval, Duration rateRetention, Duration punctuationInterval, Duration clockIdleAfter,
-        Duration clockMaxLag, Duration conversationHistory, int maxTimersPerPunctuation) {
+        Duration clockMaxLag, Duration clockMaxSkew, Duration conversationHistory, int maxTimersPerPunctuation) {
 
     public static final ConfigKey<Duration> GRACE = ConfigKey.duration("gaps.grace",
             "grace period after creation and after the first submission before a missing historic row is a gap")
@@ -68,6 +72,9 @@ public record GapSettings(Duration grace, Duration settledRetention, double rate
     public static final ConfigKey<Duration> CLOCK_MAX_LAG = ConfigKey.duration("gaps.clock.max.lag",
             "a task counts as live when its last record was at most this far behind the wall clock")
             .withDefault("1m").validate(d -> d.toMillis() >= 1, "a positive duration such as 1m");
+    public static final ConfigKey<Duration> CLOCK_MAX_SKEW = ConfigKey.duration("gaps.clock.max.skew",
+            "how far the scorecard clock may wait for the slowest upstream task; 0 = plain stream time")
+            .withDefault("5m");
     public static final ConfigKey<Duration> CONVERSATION_HISTORY = ConfigKey.duration("gaps.conversation.history",
             "history kept by the versioned conversation table for point-in-time lookups")
             .withDefault("30d").validate(d -> d.toMinutes() >= 1, "a duration of at least 1m such as 1d");
@@ -76,7 +83,7 @@ public record GapSettings(Duration grace, Duration settledRetention, double rate
             .withDefault("10000").between(1, 10_000_000);
 
     public static final List<ConfigKey<?>> KEYS = List.of(GRACE, SETTLED_RETENTION, RATE_THRESHOLD_PCT, RATE_MIN_VOLUME,
-            RATE_EMIT_INTERVAL, RATE_RETENTION, PUNCTUATION_INTERVAL, CLOCK_IDLE_AFTER, CLOCK_MAX_LAG,
+            RATE_EMIT_INTERVAL, RATE_RETENTION, PUNCTUATION_INTERVAL, CLOCK_IDLE_AFTER, CLOCK_MAX_LAG, CLOCK_MAX_SKEW,
             CONVERSATION_HISTORY, MAX_TIMERS_PER_PUNCTUATION);
 
     public GapSettings {
@@ -91,7 +98,7 @@ public record GapSettings(Duration grace, Duration settledRetention, double rate
         return new GapSettings(GRACE.read(source), SETTLED_RETENTION.read(source), RATE_THRESHOLD_PCT.read(source),
                 RATE_MIN_VOLUME.read(source), RATE_EMIT_INTERVAL.read(source), RATE_RETENTION.read(source),
                 PUNCTUATION_INTERVAL.read(source), CLOCK_IDLE_AFTER.read(source), CLOCK_MAX_LAG.read(source),
-                CONVERSATION_HISTORY.read(source), MAX_TIMERS_PER_PUNCTUATION.read(source));
+                CLOCK_MAX_SKEW.read(source), CONVERSATION_HISTORY.read(source), MAX_TIMERS_PER_PUNCTUATION.read(source));
     }
 
     public static GapSettings defaults() {

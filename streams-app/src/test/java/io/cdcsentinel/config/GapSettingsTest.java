@@ -24,6 +24,7 @@ class GapSettingsTest {
         assertThat(settings.punctuationInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(settings.clockIdleAfter()).isEqualTo(Duration.ofSeconds(10));
         assertThat(settings.clockMaxLag()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(settings.clockMaxSkew()).isEqualTo(Duration.ofMinutes(5));
         assertThat(settings.conversationHistory()).isEqualTo(Duration.ofDays(30));
         assertThat(settings.maxTimersPerPunctuation()).isEqualTo(10_000);
         assertThat(settings.scoreIndexRetention()).isEqualTo(Duration.ofDays(7).plusMinutes(5));
@@ -35,7 +36,8 @@ class GapSettingsTest {
                 Map.entry("gaps.rates.threshold.pct", "2.5"), Map.entry("gaps.rates.min.volume", "100"),
                 Map.entry("gaps.rates.emit.interval", "1m"), Map.entry("gaps.rates.retention", "10d"),
                 Map.entry("gaps.punctuation.interval", "250ms"), Map.entry("gaps.clock.idle.after", "30s"),
-                Map.entry("gaps.clock.max.lag", "PT2M"), Map.entry("gaps.conversation.history", "12h"),
+                Map.entry("gaps.clock.max.lag", "PT2M"), Map.entry("gaps.clock.max.skew", "0s"),
+                Map.entry("gaps.conversation.history", "12h"),
                 Map.entry("gaps.timers.max.per.punctuation", "500"));
         ConfigSource source = ConfigSource.of(file).with(Map.of("gaps.grace", "2m"));
 
@@ -43,7 +45,7 @@ class GapSettingsTest {
 
         assertThat(settings).isEqualTo(new GapSettings(Duration.ofMinutes(2), Duration.ofDays(2), 2.5, 100,
                 Duration.ofMinutes(1), Duration.ofDays(10), Duration.ofMillis(250), Duration.ofSeconds(30),
-                Duration.ofMinutes(2), Duration.ofHours(12), 500));
+                Duration.ofMinutes(2), Duration.ZERO, Duration.ofHours(12), 500));
         assertThat(GapSettings.GRACE.envName()).isEqualTo("SENTINEL_GAPS_GRACE");
     }
 

@@ -42,7 +42,9 @@ final class CdcInputs {
         return false;
     }
 
-    static GapInput input(ChangeEvent event, Object change) {
-        return new GapInput(event.source().lsn(), event.source().tsMs(), event.source().snapshot(), change);
+    /** The change with its source position and the source partition it was read from (its upstream task). */
+    static GapInput input(ChangeEvent event, Object change, ProcessorContext<?, ?> context) {
+        int partition = context.recordMetadata().map(m -> m.partition()).orElse(-1);
+        return new GapInput(event.source().lsn(), event.source().tsMs(), event.source().snapshot(), partition, change);
     }
 }

@@ -27,17 +27,23 @@ import org.apache.kafka.streams.state.Stores;
  * ({@code scorecard-historic-gap-rates}).
  *
  * <pre>
- *  director.scorecards ─ parse ─┐ repartition by scorecard ┐
- *  director.scores ─ parse + score index ─┤                ├─ merge ─ ScorecardGapProcessor ─┬─ transitions ─ repartition by conversation ─┐
- *  historic.scorecard_scores ─ parse ─────┘                ┘                                 │                                             ├─ leftJoin ─ scorecard-historic-gaps
- *  app.chats ─ parse ─ repartition by conversation ─ versioned table ────────────────────────┼─────────────────────────────────────────────┘
- *                                                                                            └─ rate deltas ─ repartition by tenant/day ─ GapRateProcessor ─ scorecard-historic-gap-rates
+ *  director.scorecards ─ parse ────────────┐
+ *  director.scores ─ parse + score index ──┼─ merge ─ repartition by scorecard ─ ScorecardGapProcessor ─┬─ transitions ─ repartition by conversation ─┐
+ *  historic.scorecard_scores ─ parse ──────┘                                                             │                                             ├─ leftJoin ─ scorecard-historic-gaps
+ *  app.chats ─ parse ─ repartition by conversation ─ versioned table ────────────────────────────────────┼─────────────────────────────────────────────┘
+ *                                                                                                        └─ rate deltas ─ repartition by tenant/day ─ GapRateProcessor ─ scorecard-historic-gap-rates
  * </pre>
  *
  * <ul>
- *   <li>Everything about one scorecard meets in one task: the three scorecard-side inputs are re-keyed by
- *       (customer, profile, scorecard id) into co-partitioned repartition topics, so Kafka Streams also
- *       orders them by timestamp within the task.</li>
+ *   <li>Everything about one scorecard meets in one task: its row, its scores and its historic rows are
+ *       re-keyed by (customer, profile, scorecard id) into one repartition topic.</li>
+ *   <li>The three sources are merged <em>before</em> that repartition, so that they form one sub-topology:
+ *       one task reads partition <i>n</i> of all three topics and Kafka Streams hands it their records in
+ *       timestamp order, so a scorecard's scores and historic rows enter the repartition topic with the
+ *       scorecard row of the same moment. As three sub-topologies they would progress independently, and the
+ *       one reading {@code director.scores} (several rows per scorecard) falls behind in event time during a
+ *       burst or a replay: the scorecard state would then see stream time pass grace deadlines while rows
+ *       committed before them were still upstream, and raise false gaps.</li>
  *   <li>The conversation is a foreign-key relation (many scorecards, one chat) that only the gap events
  *       need. A KTable-KTable foreign-key join does not fit them: it keeps the latest left value only
  *       (a response for a superseded value is dropped, so an OPENED quickly followed by its RESOLVED
@@ -51,6 +57,8 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class HistoricGapTopology {
     public static final String CONVERSATION_STORE = "gaps-conversations";
+    /** The repartition topic is {@code <application.id>-gaps-changes-by-scorecard-repartition}. */
+    public static final String CHANGES_REPARTITION = "gaps-changes-by-scorecard";
 
     private HistoricGapTopology() {
     }
@@ -65,16 +73,17 @@ public final class HistoricGapTopology {
 
         KStream<ScorecardGapKey, GapInput> scorecards = builder
                 .stream(topics.scorecards().name(), topics.scorecards().consumed())
-                .process(ScorecardChangeProcessor::new, Named.as("gaps-parse-scorecards"))
-                .repartition(byScorecard("gaps-scorecards-by-id"));
+                .process(ScorecardChangeProcessor::new, Named.as("gaps-parse-scorecards"));
         KStream<ScorecardGapKey, GapInput> scores = builder
                 .stream(topics.scores().name(), topics.scores().consumed())
-                .process(ScoreLinkProcessor.supplier(settings), Named.as("gaps-parse-scores"))
-                .repartition(byScorecard("gaps-scores-by-scorecard"));
+                .process(ScoreLinkProcessor.supplier(settings), Named.as("gaps-parse-scores"));
         KStream<ScorecardGapKey, GapInput> historic = builder
                 .stream(topics.historicScores().name(), topics.historicScores().consumed())
-                .process(HistoricLinkProcessor::new, Named.as("gaps-parse-historic"))
-                .repartition(byScorecard("gaps-historic-by-scorecard"));
+                .process(HistoricLinkProcessor::new, Named.as("gaps-parse-historic"));
+        KStream<ScorecardGapKey, GapInput> changes = scorecards
+                .merge(scores, Named.as("gaps-merge-scores"))
+                .merge(historic, Named.as("gaps-merge-historic"))
+                .repartition(Repartitioned.with(GapSerdes.SCORECARD_KEY, GapSerdes.INPUT).withName(CHANGES_REPARTITION));
         KTable<ConversationKey, ConversationState> conversations = builder
                 .stream(topics.chats().name(), topics.chats().consumed())
                 .process(ConversationChangeProcessor::new, Named.as("gaps-parse-chats"))
@@ -86,9 +95,7 @@ public final class HistoricGapTopology {
                                 .withKeySerde(GapSerdes.CONVERSATION_KEY)
                                 .withValueSerde(GapSerdes.CONVERSATION));
 
-        KStream<ScorecardGapKey, GapOutput> outputs = scorecards
-                .merge(scores, Named.as("gaps-merge-scores"))
-                .merge(historic, Named.as("gaps-merge-historic"))
+        KStream<ScorecardGapKey, GapOutput> outputs = changes
                 .process(ScorecardGapProcessor.supplier(settings), Named.as("gaps-scorecard-state"));
 
         outputs.<ConversationKey, GapTransition>flatMap((key, out) -> out instanceof GapOutput.Transition t
@@ -112,7 +119,4 @@ public final class HistoricGapTopology {
         return builder.build();
     }
 
-    private static Repartitioned<ScorecardGapKey, GapInput> byScorecard(String name) {
-        return Repartitioned.with(GapSerdes.SCORECARD_KEY, GapSerdes.INPUT).withName(name);
-    }
 }

@@ -35,6 +35,6 @@ final class HistoricLinkProcessor implements Processor<byte[], ChangeEvent, Scor
         HistoricScoreRow row = HistoricScoreRow.from(event.row());
         HistoricLink link = new HistoricLink(row.criterionId(), !event.isDelete());
         context.forward(new Record<>(GapKeys.scorecard(row.customerId(), row.profileId(), row.scorecardId()),
-                CdcInputs.input(event, link), record.timestamp()));
+                CdcInputs.input(event, link, context), record.timestamp()));
     }
 }

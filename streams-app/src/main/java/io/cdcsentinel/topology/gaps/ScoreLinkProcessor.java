@@ -118,7 +118,7 @@ final class ScoreLinkProcessor implements Processor<byte[], ChangeEvent, Scoreca
 
     private void forward(ChangeEvent event, ScoreRow row, String scorecardId, boolean present, long timestamp) {
         context.forward(new Record<>(GapKeys.scorecard(row.customer(), row.profile(), scorecardId),
-                CdcInputs.input(event, new ScoreLink(row.resourceId(), present)), timestamp));
+                CdcInputs.input(event, new ScoreLink(row.resourceId(), present), context), timestamp));
     }
 
     @Override

@@ -37,7 +37,7 @@ final class ScorecardChangeProcessor implements Processor<byte[], ChangeEvent, S
         ScorecardFacts facts = event.isDelete() && row.createdAt() == null ? null : facts(row);
         ScorecardChange change = new ScorecardChange(event.isDelete(), facts);
         context.forward(new Record<>(GapKeys.scorecard(row.customer(), row.profile(), row.resourceId()),
-                CdcInputs.input(event, change), record.timestamp()));
+                CdcInputs.input(event, change, context), record.timestamp()));
     }
 
     private static ScorecardFacts facts(ScorecardRow row) {

@@ -104,7 +104,10 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
     private KeyValueStore<ScorecardGapKey, ScorecardGapState> states;
     private DeadlineIndex timers;
     private EventTimeClock clock;
+    private UpstreamWatermark watermark;
     private GapMetrics metrics;
+    /** A lower bound of the earliest deadline in the timer index, so most records skip the index scan. */
+    private long nextDue;
 
     ScorecardGapProcessor(GapSettings settings) {
         this.settings = settings;
@@ -137,19 +140,21 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
         this.states = context.getStateStore(STATE_STORE);
         this.timers = new DeadlineIndex(context.getStateStore(TIMER_STORE));
         this.clock = new EventTimeClock(settings.clockIdleAfter(), settings.clockMaxLag());
+        this.watermark = new UpstreamWatermark(settings.clockMaxSkew().toMillis());
         this.metrics = new GapMetrics(context);
-        // Stream time: grace deadlines are facts about the source's commit timestamps, so while records
-        // flow (live, backlog or replay) they are decided by the time those records carry. A replay under a
-        // new application id thus decides the same deadlines, in the same order.
-        context.schedule(settings.punctuationInterval(), PunctuationType.STREAM_TIME,
-                streamTime -> fireDue(context.currentStreamTimeMs()));
+        this.nextDue = timers.nextDeadline().orElse(Long.MAX_VALUE);
+        // No stream-time punctuator: while records flow, every record checks the timers against the
+        // upstream watermark of stream time (see process), which decides each deadline at the first record
+        // that carries the watermark past it, whatever the punctuation interval.
         // Wall clock: stream time stands still when the sources go quiet, and a live monitor must still
         // raise a gap when its grace expires. EventTimeClock advances past stream time only when the last
-        // record was live and the task has been idle; otherwise this punctuator only drains timers that
-        // stream time already made due (a backlog larger than one punctuation's batch).
+        // record was live and the task has been idle; otherwise this punctuator only catches up with the
+        // watermark (a slow upstream task that delivered its older records without moving stream time, or
+        // a backlog larger than one batch of timers).
         context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wallClock -> {
-            clock.observeStreamTime(context.currentStreamTimeMs());
-            fireDue(clock.now(wallClock));
+            long streamTime = context.currentStreamTimeMs();
+            clock.observeStreamTime(streamTime);
+            fireDue(clock.isWallClockDriven(wallClock) ? clock.now(wallClock) : watermark.at(streamTime));
         });
     }
 
@@ -162,6 +167,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
         }
         long ts = record.timestamp();
         clock.onRecord(ts, context.currentSystemTimeMs());
+        watermark.observe(input.getSourcePartition(), ts);
         ScorecardGapState state = states.get(key);
         if (state == null) {
             state = stub(ts);
@@ -172,6 +178,10 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
         apply(state, input, ts);
         evaluate(key, state, ts);
         persist(key, state, ts);
+        long now = watermark.at(context.currentStreamTimeMs());
+        if (nextDue <= now) {
+            fireDue(now);
+        }
     }
 
     private static ScorecardGapState stub(long ts) {
@@ -407,6 +417,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
             }
             if (timer != null) {
                 timers.add(timer, keyBytes);
+                nextDue = Math.min(nextDue, timer);
             }
             state.setTimerMs(timer);
         }
@@ -450,6 +461,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
             }
             persist(key, state, due.deadline());
         }
+        nextDue = timers.nextDeadline().orElse(Long.MAX_VALUE);
     }
 
     private static long createdMs(ScorecardGapState state) {

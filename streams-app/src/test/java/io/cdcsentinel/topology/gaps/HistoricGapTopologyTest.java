@@ -70,7 +70,7 @@ class HistoricGapTopologyTest {
     @Nested
     class Shape {
         @Test
-        void shouldRepartitionEachInputOnceIntoNamedTopicsAndWriteBothOutputs() {
+        void shouldRepartitionTheScorecardSideOnceFromOneSubTopologyAndWriteBothOutputs() {
             TopologyDescription description = HistoricGapTopology.build(GapTopics.withPlainAvro(GapDriver.TOPICS),
                     GapSettings.defaults()).describe();
             Set<String> sinks = new TreeSet<>();
@@ -84,14 +84,20 @@ class HistoricGapTopologyTest {
                 }
             }));
 
-            assertThat(sinks).containsExactlyInAnyOrder("gaps-scorecards-by-id-repartition", "gaps-scores-by-scorecard-repartition",
-                    "gaps-historic-by-scorecard-repartition", "gaps-chats-by-conversation-repartition",
+            assertThat(sinks).containsExactlyInAnyOrder("gaps-changes-by-scorecard-repartition", "gaps-chats-by-conversation-repartition",
                     "gaps-transitions-by-conversation-repartition", "gaps-rate-deltas-by-day-repartition",
                     GapDriver.TOPICS.gaps(), GapDriver.TOPICS.gapRates());
             assertThat(stores).containsExactlyInAnyOrder(ScoreLinkProcessor.INDEX_STORE, ScorecardGapProcessor.STATE_STORE,
                     ScorecardGapProcessor.TIMER_STORE, HistoricGapTopology.CONVERSATION_STORE, GapRateProcessor.BUCKET_STORE,
                     GapRateProcessor.TIMER_STORE);
             assertThat(HistoricGapTopology.applicationId("cdc-sentinel")).isEqualTo("cdc-sentinel-gaps");
+            // the three scorecard-side sources in one sub-topology: one task reads them in timestamp order
+            assertThat(description.subtopologies()).filteredOn(sub -> sub.nodes().stream()
+                            .anyMatch(n -> n instanceof TopologyDescription.Source source && source.topicSet().contains(GapDriver.TOPICS.scores())))
+                    .singleElement().satisfies(sub -> assertThat(sub.nodes()).filteredOn(n -> n instanceof TopologyDescription.Source)
+                            .flatExtracting(n -> ((TopologyDescription.Source) n).topicSet())
+                            .containsExactlyInAnyOrder(GapDriver.TOPICS.scorecards(), GapDriver.TOPICS.scores(),
+                                    GapDriver.TOPICS.historicScores()));
         }
     }
 
