@@ -73,7 +73,7 @@ public final class StackCommand implements Runnable {
             for (LocalStack.ServerStart start : stack.starts()) {
                 String how = start.alreadyRunning() ? "already running" : String.format(Locale.ROOT, "started in %.1f s",
                         start.took().toMillis() / 1000.0);
-                Console.printf("  %-11s %-17s pid %-8d %s%n", start.component().id(), how, start.pid(), ports(start.ports()));
+                Console.printf("  %-11s %-18s pid %-8d %s%n", start.component().id(), how, start.pid(), ports(start.ports()));
             }
             for (String notice : stack.notices()) {
                 Console.println("Note: " + notice);

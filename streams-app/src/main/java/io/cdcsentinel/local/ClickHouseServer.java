@@ -57,8 +57,8 @@ public final class ClickHouseServer extends SpawnedServer {
 
     /** What to tell a user whose machine lacks ClickHouse. */
     public static String notInstalledMessage() {
-        return "ClickHouse is not installed (no clickhouse-server on the PATH or in /usr/sbin). Install it with: "
-                + INSTALL_HINT;
+        return "ClickHouse is not installed (no clickhouse-server on the PATH, in /usr/sbin or /usr/bin, nor at -D"
+                + BINARY_PROPERTY + "). Install it with: " + INSTALL_HINT;
     }
 
     /** {@code http://127.0.0.1:PORT}, the HTTP interface. */

@@ -1,5 +1,6 @@
 package io.cdcsentinel.local;
 
+import io.cdcsentinel.config.ConfigSource;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -247,8 +248,8 @@ public final class LocalStack implements AutoCloseable {
             if (options.clickHouseRequired()) {
                 throw new StackException(ClickHouseServer.notInstalledMessage());
             }
-            notices.add(ClickHouseServer.notInstalledMessage() + " -- the stack runs without it, and "
-                    + Endpoints.CLICKHOUSE_URL + " is not set.");
+            notices.add(ClickHouseServer.notInstalledMessage() + ". The stack runs without it: "
+                    + ConfigSource.envName(Endpoints.CLICKHOUSE_URL) + " is absent from " + ENDPOINTS_FILE + ".");
             wanted.remove(Component.CLICKHOUSE);
         }
 
@@ -310,17 +311,34 @@ public final class LocalStack implements AutoCloseable {
     private static ServerStart ensureRunning(LocalServer server) {
         OptionalLong running = server.pid();
         long begin = System.nanoTime();
-        boolean already = running.isPresent() && ready(server);
+        // A server still recovering (e.g. a broker replaying its log after kill -9) gets time to answer.
+        boolean already = running.isPresent() && becomesReady(server, Duration.ofSeconds(60));
         if (!already) {
             if (running.isPresent()) {
-                // Alive but not answering: a wedged or half-started leftover. Replace it.
+                // Alive but not answering for a minute: a wedged leftover. Replace it.
                 LOG.warn("{} (pid {}) is running but not answering; restarting it", server.component().id(), running.getAsLong());
                 server.stop();
             }
-            start(server);
+            try {
+                start(server);
+            } catch (RuntimeException e) {
+                server.stop(); // whatever the failed start left running
+                throw e;
+            }
         }
         return new ServerStart(server.component(), already, Duration.ofNanos(System.nanoTime() - begin),
                 server.pid().orElse(-1), server.ports());
+    }
+
+    private static boolean becomesReady(LocalServer server, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ready(server)) {
+            if (!server.isRunning() || System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            OsProcesses.pause(200);
+        }
+        return true;
     }
 
     private static boolean ready(LocalServer server) {

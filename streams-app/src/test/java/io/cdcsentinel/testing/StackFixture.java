@@ -76,6 +76,7 @@ public final class StackFixture implements AutoCloseable {
 
     /** A fixture over the JVM's shared stack for {@code testClass}; the caller closes it. */
     public static StackFixture forClass(Class<?> testClass) {
+        TestStack.sweepPreviousRun();
         return new StackFixture(testClass.getSimpleName(), null);
     }
 

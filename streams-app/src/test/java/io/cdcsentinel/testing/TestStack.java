@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -98,18 +99,19 @@ public final class TestStack {
     }
 
     /**
-     * Stops and deletes what an earlier test JVM left in the test directories, once per JVM, and registers
-     * the hook that stops this JVM's stacks.
+     * Stops and deletes what an earlier test JVM left in the test directories (stacks, logs, state), once
+     * per JVM and before any test class of this JVM uses them, and registers the hook that stops this JVM's
+     * stacks.
      */
-    private static void sweepPreviousRun() {
+    static synchronized void sweepPreviousRun() {
         if (swept) {
             return;
         }
         swept = true;
         LocalStack.downAndPurge(sharedDir());
         // Logs and state of an earlier run would be mistaken for this run's.
-        LocalStack.downAndPurge(targetDir().resolve("it-logs"));
-        LocalStack.downAndPurge(targetDir().resolve("it-state"));
+        deleteTree(targetDir().resolve("it-logs"));
+        deleteTree(targetDir().resolve("it-state"));
         Path privateRoot = targetDir().resolve("it-private");
         if (Files.isDirectory(privateRoot)) {
             try (DirectoryStream<Path> dirs = Files.newDirectoryStream(privateRoot, Files::isDirectory)) {
@@ -121,6 +123,19 @@ public final class TestStack {
             }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(TestStack::stopAll, "test-stack-shutdown"));
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static synchronized void stopAll() {
