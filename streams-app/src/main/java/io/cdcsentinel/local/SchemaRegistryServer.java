@@ -15,9 +15,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Apicurio Registry (in-memory storage) as its own JVM: the Quarkus runner jar the Maven build unpacks
- * into {@code streams-app/target/apicurio-registry}. Schemas live only as long as the process: a restart
- * gives an empty registry, and the serdes register their schemas again.
+ * Apicurio Registry as its own JVM: the Quarkus runner jar the Maven build unpacks into
+ * {@code streams-app/target/apicurio-registry}.
+ *
+ * <p>Its storage is the built-in H2 database, but in a file under the stack directory instead of the
+ * default in-memory one: records kept in Kafka across {@code down}/{@code up} carry the schema ids they were
+ * written with, and an empty registry would hand the same ids out again for other schemas.
  */
 public final class SchemaRegistryServer extends SpawnedServer {
     static final String PORT = "registry.port";
@@ -52,7 +55,7 @@ public final class SchemaRegistryServer extends SpawnedServer {
 
     @Override
     void prepare() {
-        createDirectories(home);
+        createDirectories(home.resolve("data"));
     }
 
     @Override
@@ -61,6 +64,7 @@ public final class SchemaRegistryServer extends SpawnedServer {
         command.add(javaExecutable());
         command.addAll(jvmOptions);
         command.addAll(List.of(marker(home), "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
+                "-Dapicurio.datasource.url=jdbc:h2:file:" + home.resolve("data").resolve("registry"),
                 // One line per request would bury everything else in the log.
                 "-Dquarkus.http.access-log.enabled=false", "-jar", runnerJar().toString()));
         return command;
