@@ -2,6 +2,7 @@ package io.cdcsentinel.cli;
 
 import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.local.ClickHouseServer;
+import io.cdcsentinel.local.Component;
 import io.cdcsentinel.local.Endpoints;
 import io.cdcsentinel.local.LocalStack;
 import io.cdcsentinel.local.ServerStatus;
@@ -102,7 +103,7 @@ public final class StackCommand implements Runnable {
             }
             boolean allUp = true;
             for (ServerStatus status : statuses) {
-                boolean expectedDown = !status.running() && status.component() == io.cdcsentinel.local.Component.CLICKHOUSE
+                boolean expectedDown = !status.running() && status.component() == Component.CLICKHOUSE
                         && ClickHouseServer.findBinary().isEmpty();
                 allUp &= status.running() || expectedDown;
                 Console.printf("  %-11s %-8s %-12s %s%s%n", status.component().id(), status.running() ? "running" : "stopped",

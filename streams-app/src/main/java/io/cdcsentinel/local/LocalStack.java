@@ -39,11 +39,11 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * DIR/stack.properties   ports (and the Kafka cluster id), kept across restarts
- * DIR/endpoints.env      SENTINEL_* variables for every running server
+ * DIR/endpoints.env      SENTINEL_* variables for the servers of the last up
  * DIR/postgres/          data/ (postmaster.pid), run/ (socket), binaries/, postgres.log
- * DIR/kafka/             server.properties, data/, broker.log, kafka.pid
- * DIR/registry/          registry.out, registry.pid
- * DIR/clickhouse/        config.xml, users.xml, data/, logs/, clickhouse.pid
+ * DIR/kafka/             server.properties, log4j2.xml, data/, broker.log, kafka.out, kafka.pid
+ * DIR/registry/          data/ (H2 file with the schemas), registry.out, registry.pid
+ * DIR/clickhouse/        config.xml, users.xml, data/, logs/, clickhouse.out, clickhouse.pid
  * </pre>
  *
  * <p>Servers outlive the JVM that started them: {@link #up} returns a handle, but {@link #status} and
