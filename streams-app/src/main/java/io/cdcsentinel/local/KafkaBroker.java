@@ -72,11 +72,9 @@ public final class KafkaBroker extends SpawnedServer {
         if (isRunning()) {
             throw new IllegalStateException("the Kafka broker is already running (pid " + pid().getAsLong() + ")");
         }
-        for (int p : ports().values()) {
-            if (!Ports.isFree(p)) {
-                throw new StackException("port " + p + " of the Kafka broker is taken by another process; free it and start"
-                        + " again (the broker keeps its port so that its clients find it)");
-            }
+        if (!awaitPortsFree(Duration.ofSeconds(10))) {
+            throw new StackException("a port of the Kafka broker " + ports() + " is taken by another process; free it and"
+                    + " start again (the broker keeps its ports so that its clients find it)");
         }
         super.start();
     }

@@ -138,13 +138,29 @@ abstract class SpawnedServer implements LocalServer {
         });
     }
 
-    /** SIGKILL: the server gets no chance to clean up, as after a crash or an OOM kill. */
+    /**
+     * SIGKILL: the server gets no chance to clean up, as after a crash or an OOM kill. Returns once the
+     * process is gone and its ports can be bound again (the kernel may close its sockets a moment later).
+     */
     public void kill() {
         OptionalLong pid = pid();
         if (pid.isEmpty()) {
             throw new IllegalStateException(component.id() + " is not running");
         }
         OsProcesses.kill(pid.getAsLong());
+        awaitPortsFree(Duration.ofSeconds(10));
+    }
+
+    /** True once every port of the server can be bound; false if one is still taken after {@code timeout}. */
+    boolean awaitPortsFree(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ports().values().stream().allMatch(Ports::isFree)) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            OsProcesses.pause(50);
+        }
+        return true;
     }
 
     /** The last lines of the server's logs, for error messages. */
