@@ -24,9 +24,10 @@ import picocli.CommandLine.Option;
  * {@code down}.
  */
 @Command(name = "stack", mixinStandardHelpOptions = true,
-        description = {"Starts, shows and stops the local servers: PostgreSQL (logical decoding), Kafka (KRaft),",
-                "Apicurio Registry, and ClickHouse when installed. Background processes on free loopback ports;",
-                "their endpoints go to DIR/endpoints.env (set -a; . DIR/endpoints.env; set +a)."},
+        description = {"Starts, shows and stops the local servers: PostgreSQL with logical decoding,",
+                "Kafka (KRaft), Apicurio Registry, and ClickHouse when it is installed.",
+                "Background processes on free loopback ports; their endpoints go to",
+                "DIR/endpoints.env (set -a; . DIR/endpoints.env; set +a)."},
         subcommands = {StackCommand.Up.class, StackCommand.Status.class, StackCommand.Down.class})
 public final class StackCommand implements Runnable {
 
@@ -47,8 +48,9 @@ public final class StackCommand implements Runnable {
         Path dir;
     }
 
-    @Command(name = "up", mixinStandardHelpOptions = true,
-            description = "Starts what is not running yet, waits until every server answers, writes DIR/endpoints.env.")
+    @Command(name = "up", mixinStandardHelpOptions = true, header = "Start the local servers and write DIR/endpoints.env.",
+            description = {"Starts what is not running yet, waits until every server answers,",
+                    "writes DIR/endpoints.env."})
     static final class Up implements Callable<Integer> {
         @Mixin
         DirOption dir;
@@ -87,8 +89,9 @@ public final class StackCommand implements Runnable {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "Shows each server of DIR: running or not, pid, ports. Exit code 3 if any server is down.")
+    @Command(name = "status", mixinStandardHelpOptions = true, header = "Show which local servers run, with pids and ports.",
+            description = {"Shows each server of DIR: running or not, pid, ports.",
+                    "Exit code 3 if a server is down."})
     static final class Status implements Callable<Integer> {
         @Mixin
         DirOption dir;
@@ -114,9 +117,9 @@ public final class StackCommand implements Runnable {
         }
     }
 
-    @Command(name = "down", mixinStandardHelpOptions = true,
-            description = {"Stops every server of DIR (also after a crashed or half-finished up) and waits until its",
-                    "ports are free. Data is kept unless --purge is given."})
+    @Command(name = "down", mixinStandardHelpOptions = true, header = "Stop the local servers (data is kept).",
+            description = {"Stops every server of DIR, also after a crashed or half-finished up,",
+                    "and waits until their ports are free. Data is kept unless --purge."})
     static final class Down implements Callable<Integer> {
         @Mixin
         DirOption dir;
