@@ -83,7 +83,8 @@ class StackCommandIT {
     @Test
     void shouldLeaveNoProcessAndNoPortBehindWhenDownFollowsAnUpKilledHalfWay(StackFixture fixture) throws Exception {
         Path dir = fixture.newStackDirectory("crashed_up");
-        Path output = dir.resolveSibling(dir.getFileName() + "-up.out");
+        // Inside the stack directory: copied with the server logs if the test fails, deleted with the directory.
+        Path output = dir.resolve("cli-up.out");
         Process up = ProcTable.startStackCommand(output, "up", "--dir", dir.toString());
 
         // Half-way: the broker process exists, the command has not finished (the broker is not ready yet).
@@ -202,7 +203,7 @@ class StackCommandIT {
     }
 
     private static Result execute(Path dir, String... args) throws Exception {
-        Path output = dir.resolveSibling(dir.getFileName() + "-" + args[0] + "-" + System.nanoTime() + ".out");
+        Path output = dir.resolve("cli-" + args[0] + "-" + System.nanoTime() + ".out");
         Process process = ProcTable.startStackCommand(output, args);
         if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             process.destroyForcibly();

@@ -114,9 +114,13 @@ public final class TestStack {
         deleteTree(targetDir().resolve("it-state"));
         Path privateRoot = targetDir().resolve("it-private");
         if (Files.isDirectory(privateRoot)) {
-            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(privateRoot, Files::isDirectory)) {
-                for (Path dir : dirs) {
-                    LocalStack.downAndPurge(dir);
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(privateRoot)) {
+                for (Path entry : entries) {
+                    if (Files.isDirectory(entry)) {
+                        LocalStack.downAndPurge(entry);
+                    } else {
+                        Files.delete(entry);
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
