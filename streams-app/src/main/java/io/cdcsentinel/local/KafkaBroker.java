@@ -190,8 +190,7 @@ public final class KafkaBroker extends SpawnedServer {
                 "num.io.threads=4",
                 "log.cleaner.threads=1",
                 "log.cleaner.dedupe.buffer.size=33554432",
-                "")
-                ;
+                "");
     }
 
     private String log4jConfig() {
