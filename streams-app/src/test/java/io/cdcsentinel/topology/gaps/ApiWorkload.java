@@ -125,6 +125,23 @@ final class ApiWorkload {
     }
 
     /**
+     * Waits until PostgreSQL's clock is past the grace period of every scorecard written so far, so that
+     * what is written next is late by the database's own clock.
+     */
+    static void awaitGraceExpiry(Connection connection, java.time.Duration grace) {
+        org.awaitility.Awaitility.await("the grace of every scorecard expired").atMost(grace.plusMinutes(1))
+                .pollInterval(java.time.Duration.ofMillis(250)).until(() -> {
+                    try (PreparedStatement query = connection.prepareStatement(
+                            "SELECT now() > max(created_at) + make_interval(secs => ?) FROM director.scorecards")) {
+                        query.setDouble(1, grace.toMillis() / 1000.0 + 0.5);
+                        try (var rows = query.executeQuery()) {
+                            return rows.next() && rows.getBoolean(1);
+                        }
+                    }
+                });
+    }
+
+    /**
      * A change nobody is alerted about (an appeal scorecard) written after everything else: it carries the
      * stream time past every grace deadline, as the next write of a live system does.
      */

@@ -57,9 +57,8 @@ class HistoricGapIT {
             pipeline.createOutputTopics().startCdc().startTopology();
             workload.writeChats(sql);
             workload.writeCreations(sql);
-            Thread.sleep(GRACE.plusSeconds(1).toMillis()); // the workload's own pacing: late writes come after the grace
+            ApiWorkload.awaitGraceExpiry(sql, GRACE);
             workload.writeLateChanges(sql);
-            Thread.sleep(GRACE.plusSeconds(1).toMillis());
             ApiWorkload.writeClockTick(sql, "tick-1");
 
             Set<String> oracle = ApiWorkload.missingFromHistoric(sql, GRACE);

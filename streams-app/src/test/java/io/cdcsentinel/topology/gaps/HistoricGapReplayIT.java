@@ -38,9 +38,8 @@ class HistoricGapReplayIT {
             live.createOutputTopics().startCdc().startTopology();
             workload.writeChats(sql);
             workload.writeCreations(sql);
-            Thread.sleep(HistoricGapIT.GRACE.plusSeconds(1).toMillis()); // pacing: late writes come after the grace
+            ApiWorkload.awaitGraceExpiry(sql, HistoricGapIT.GRACE);
             workload.writeLateChanges(sql);
-            Thread.sleep(HistoricGapIT.GRACE.plusSeconds(1).toMillis());
             ApiWorkload.writeClockTick(sql, "tick-1");
             Set<String> oracle = ApiWorkload.missingFromHistoric(sql, HistoricGapIT.GRACE);
             Awaitility.await("live alerts = the SQL rule").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(3))
