@@ -39,7 +39,8 @@ class HistoricGapIT {
     static final Duration GRACE = Duration.ofSeconds(10);
 
     /**
-     * A grace of seconds, not minutes; two partitions per topic. The wall-clock fallback waits for 5 s
+     * A grace of seconds, not minutes; two partitions per topic; the recommended production
+     * {@code streams.max.task.idle} of 1 s. The wall-clock fallback waits for 5 s
      * without input: on this 2-core machine under load, one stream thread can leave the scorecard task
      * without input for a second or two while the score and historic rows of the same commits still sit in
      * the upstream tasks, and a fallback that engaged then would decide deadlines those rows belong before.
@@ -47,7 +48,7 @@ class HistoricGapIT {
     static Map<String, String> fastClocks() {
         return Map.of("gaps.grace", GRACE.toSeconds() + "s", "gaps.clock.idle.after", "5s",
                 "gaps.punctuation.interval", "200ms", "gaps.rates.emit.interval", "1s", "kafka.topic.partitions", "2",
-                "streams.commit.interval", "100ms");
+                "streams.commit.interval", "100ms", "streams.max.task.idle", "1s");
     }
 
     @Test
