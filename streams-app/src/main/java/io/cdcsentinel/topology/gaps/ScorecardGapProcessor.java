@@ -71,11 +71,16 @@ import org.slf4j.LoggerFactory;
  *   <li>a change of the same scorecard committed after the deadline: the deadline is decided before the
  *       change is applied, so the outcome depends only on commit timestamps, never on when a punctuation
  *       happened to run;</li>
- *   <li>the stream-time punctuator;</li>
+ *   <li>the first record of any scorecard after which the upstream watermark ({@link UpstreamWatermark}:
+ *       stream time as far as every upstream task has got) has passed the deadline, so that a fast upstream
+ *       task cannot pass a deadline while a slower one still holds a row committed before it;</li>
  *   <li>the wall-clock punctuator, through {@link EventTimeClock}: only when the task is live and idle.</li>
  * </ul>
  * An OPENED event's {@code detected_at} is the deadline itself, whoever decided it, so a replay reproduces
- * it exactly.
+ * it exactly. What a replay does not always reproduce: the order in which a scorecard's own rows from
+ * different source partitions reach this task. A backfilled historic row that arrived after the gap opened
+ * live can arrive before the scorecard row on a replay; the scorecard is then present from its first sight
+ * and the replay has no OPENED/RESOLVED pair where the live run had one. The open alerts are the same.
  *
  * <h2>Bounded state</h2>
  * A settled scorecard (PRESENT, INELIGIBLE, IGNORED) is dropped at {@code max(settled, created_at +

@@ -8,9 +8,10 @@
  *   <tr><th>what</th><th>clock</th><th>why</th></tr>
  *   <tr><td>event time of every input</td><td>source commit time ({@code source.ts_ms})</td>
  *       <td>a replay sees the same times as the live run</td></tr>
- *   <tr><td>grace deadline (OPENED)</td><td>stream time; a later change of the same scorecard decides an
- *       expired deadline first</td><td>the decision depends only on commit timestamps: replaying the topics
- *       under a new application id gives the same alerts, with the same {@code detected_at}</td></tr>
+ *   <tr><td>grace deadline (OPENED)</td><td>stream time: the low watermark of the upstream tasks, checked after
+ *       every record; a later change of the same scorecard decides an expired deadline first</td><td>the decision
+ *       depends on commit timestamps, not on processing speed: replaying the topics under a new application id
+ *       gives the same open alerts, with the same {@code detected_at}</td></tr>
  *   <tr><td>grace deadline when the sources are quiet</td><td>wall clock, via
  *       {@link io.cdcsentinel.topology.EventTimeClock}, only when the last record was live (at most
  *       {@code gaps.clock.max.lag} old) and nothing came for {@code gaps.clock.idle.after}</td>
