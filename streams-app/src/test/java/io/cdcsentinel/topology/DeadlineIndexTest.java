@@ -60,6 +60,19 @@ class DeadlineIndexTest {
         assertThat(index.nextDeadline()).hasValue(500);
     }
 
+    @Test
+    void shouldStillFindATimerAddedBeforeWhatWasAlreadyPolled() {
+        index.add(1_000, key("a"));
+        index.pollDue(5_000, 10);
+        index.add(200, key("late"));
+
+        assertThat(index.nextDeadline()).hasValue(200);
+        assertThat(index.pollDue(5_000, 10)).extracting(d -> new String(d.key(), StandardCharsets.UTF_8)).containsExactly("late");
+        assertThat(index.pollDue(Long.MAX_VALUE, 10)).isEmpty();
+        index.add(Long.MAX_VALUE - 1, key("far"));
+        assertThat(index.pollDue(Long.MAX_VALUE, 10)).hasSize(1);
+    }
+
     private static byte[] key(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
