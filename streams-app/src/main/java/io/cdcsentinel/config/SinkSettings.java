@@ -2,6 +2,7 @@ package io.cdcsentinel.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The ClickHouse sink ({@code bin/sentinel sink}, or inside {@code run}): which table, how it batches,
@@ -21,7 +22,7 @@ import java.util.List;
  */
 public record SinkSettings(String table, Layout layout, boolean createTable, int batchSize, Duration batchLinger,
         int retryAttempts, Duration retryBackoff, Duration retryBackoffMax, FailureMode failureMode, String groupId,
-        Duration mutationTimeout) {
+        Duration mutationTimeout, Map<String, String> consumerProperties) {
 
     /** The physical shape of the table. */
     public enum Layout {
@@ -72,10 +73,20 @@ public record SinkSettings(String table, Layout layout, boolean createTable, int
             "legacy layout: longest wait for the delete mutation of one batch").withDefault("10m")
             .validate(d -> d.toMillis() >= 1_000, "a duration of at least 1s");
 
+    /**
+     * Any {@code sink.consumer.*} key goes to the sink's Kafka consumer only, without the prefix, e.g.
+     * {@code sink.consumer.group.instance.id=sink-0} (static membership: a restarted sink takes its
+     * partitions back at once instead of waiting for its old session to expire) or
+     * {@code sink.consumer.session.timeout.ms}. The keys the sink's guarantees rest on (group, offsets
+     * commit, isolation level) cannot be overridden.
+     */
+    public static final String CONSUMER_PREFIX = "sink.consumer.";
+
     public static final List<ConfigKey<?>> KEYS = List.of(TABLE, LAYOUT, CREATE_TABLE, BATCH_SIZE, BATCH_LINGER,
             RETRY_ATTEMPTS, RETRY_BACKOFF, RETRY_BACKOFF_MAX, FAILURE_MODE, GROUP_ID, MUTATION_TIMEOUT);
 
     public SinkSettings {
+        consumerProperties = Map.copyOf(consumerProperties);
         if (retryBackoffMax.compareTo(retryBackoff) < 0) {
             throw new ConfigException(RETRY_BACKOFF_MAX.name(), "invalid value '" + retryBackoffMax + "' for "
                     + RETRY_BACKOFF_MAX.name() + ": it must not be shorter than " + RETRY_BACKOFF.name() + " ("
@@ -91,11 +102,11 @@ public record SinkSettings(String table, Layout layout, boolean createTable, int
         return new SinkSettings(TABLE.read(source), LAYOUT.read(source), CREATE_TABLE.read(source),
                 BATCH_SIZE.read(source), BATCH_LINGER.read(source), RETRY_ATTEMPTS.read(source),
                 RETRY_BACKOFF.read(source), RETRY_BACKOFF_MAX.read(source), FAILURE_MODE.read(source), groupId,
-                MUTATION_TIMEOUT.read(source));
+                MUTATION_TIMEOUT.read(source), source.withPrefix(CONSUMER_PREFIX));
     }
 
     public static SinkSettings defaults() {
-        return from(ConfigSource.of(java.util.Map.of()));
+        return from(ConfigSource.of(Map.of()));
     }
 
     /**

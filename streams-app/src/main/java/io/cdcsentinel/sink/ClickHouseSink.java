@@ -167,6 +167,7 @@ public final class ClickHouseSink implements AutoCloseable {
 
     Map<String, Object> consumerConfig() {
         Map<String, Object> config = new HashMap<>(kafka.clientConfig());
+        config.putAll(settings.consumerProperties());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.groupId());
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -416,7 +417,7 @@ public final class ClickHouseSink implements AutoCloseable {
                     e.remaining.size(), tp.topic(), tp.partition(), e.remaining.get(0).offset(),
                     e.remaining.get(e.remaining.size() - 1).offset(), attempts, ClickHouseErrors.describe(e.getCause()),
                     deadLetterTopic);
-            deadLetters.send(e.remaining.stream().map(p -> new DeadLetters.Letter(p.record(), e.getCause())).toList());
+            deadLetters.send(e.remaining.stream().map(p -> new DeadLetters.Letter(p.record(), e)).toList());
             deadLettered.addAndGet(e.remaining.size());
         }
     }

@@ -104,4 +104,12 @@ class SinkSettingsTest {
         // 4 requests of 10 s, waits of 1, 2 and 3 s, each up to 20% longer with jitter
         assertThat(s.worstCaseBatchTime(Duration.ofSeconds(10))).isEqualTo(Duration.ofMillis(40_000 + 1_200 + 2_400 + 3_600));
     }
+
+    @Test
+    void shouldPassSinkConsumerKeysToTheConsumerWithoutThePrefix() {
+        SinkSettings s = SinkSettings.from(ConfigSource.of(Map.of("sink.consumer.group.instance.id", "sink-0",
+                "sink.consumer.session.timeout.ms", "10000", "kafka.client.security.protocol", "SSL")));
+        assertThat(s.consumerProperties()).containsExactlyInAnyOrderEntriesOf(Map.of("group.instance.id", "sink-0",
+                "session.timeout.ms", "10000"));
+    }
 }
