@@ -25,6 +25,10 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -86,6 +90,15 @@ public final class ClickHouseSink implements AutoCloseable {
     private final AtomicLong mutations = new AtomicLong();
     private final Map<Integer, Long> lastOffsets = new ConcurrentHashMap<>();
 
+    /** The thread INSERTs run on, one at a time, while the consumer thread prepares the next batch. */
+    private final ExecutorService inserter = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "clickhouse-sink-insert");
+        t.setDaemon(true);
+        return t;
+    });
+    private InFlight inFlight;
+    private volatile long firstRecordNanos;
+
     private LabelStore store;
     private KafkaConsumer<byte[], byte[]> consumer;
     private DeadLetters deadLetters;
@@ -93,7 +106,19 @@ public final class ClickHouseSink implements AutoCloseable {
 
     public ClickHouseSink(KafkaSettings kafka, TopicNames topics, RegistrySettings registry, ClickHouseSettings clickhouse,
             SinkSettings settings) {
-        this(kafka, topics, new AvroSerdes(registry).forValues(ConversationLabel.class).deserializer(), clickhouse, settings);
+        this(kafka, topics, new AvroSerdes(withFastReaderLookup(registry)).forValues(ConversationLabel.class).deserializer(),
+                clickhouse, settings);
+    }
+
+    /** Apicurio's serde, unless configured otherwise, gets {@link IdentityCachingDatumProvider}. */
+    static RegistrySettings withFastReaderLookup(RegistrySettings registry) {
+        String key = "apicurio.registry.avro-datum-provider";
+        if (!RegistrySettings.APICURIO_SERDE.equals(registry.serdeClass()) || registry.serdeProperties().containsKey(key)) {
+            return registry;
+        }
+        Map<String, String> properties = new HashMap<>(registry.serdeProperties());
+        properties.put(key, IdentityCachingDatumProvider.class.getName());
+        return new RegistrySettings(registry.url(), registry.serdeClass(), properties);
     }
 
     /** With an explicit value deserializer (it must read what the label topology writes). */
@@ -183,6 +208,11 @@ public final class ClickHouseSink implements AutoCloseable {
         return config;
     }
 
+    /** {@link System#nanoTime()} when the first records arrived, 0 before: where {@code bench} starts its clock. */
+    long firstRecordNanos() {
+        return firstRecordNanos;
+    }
+
     public State state() {
         return state;
     }
@@ -245,11 +275,17 @@ public final class ClickHouseSink implements AutoCloseable {
             while (!closing()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(nextPollTimeout());
                 long now = System.nanoTime();
+                if (!records.isEmpty() && firstRecordNanos == 0) {
+                    firstRecordNanos = now;
+                }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     buffers.computeIfAbsent(tp, k -> new PartitionBuffer()).add(record, now);
                 }
                 recordsConsumed.addAndGet(records.count());
+                if (inFlight != null && inFlight.result().isDone()) {
+                    completeInFlight();
+                }
                 flushDue(System.nanoTime());
             }
             drainOnClose();
@@ -265,6 +301,8 @@ public final class ClickHouseSink implements AutoCloseable {
             }
         } finally {
             handleRebalances = false;
+            abandonInFlight();
+            inserter.shutdownNow();
             closeQuietly();
             terminated.countDown();
             LOG.info("ClickHouse sink {}: {}", state == State.FAILED ? "failed" : "stopped", progress().summary());
@@ -281,8 +319,9 @@ public final class ClickHouseSink implements AutoCloseable {
     private void drainOnClose() {
         try {
             for (TopicPartition tp : new ArrayList<>(buffers.keySet())) {
-                flush(tp, 1);
+                flushAll(tp, 1);
             }
+            completeInFlight();
             try {
                 consumer.commitSync(Duration.ofSeconds(10));
             } catch (WakeupException pendingWakeup) {
@@ -311,7 +350,7 @@ public final class ClickHouseSink implements AutoCloseable {
     private Duration nextPollTimeout() {
         long lingerNanos = settings.batchLinger().toNanos();
         long now = System.nanoTime();
-        long wait = TimeUnit.MILLISECONDS.toNanos(200);
+        long wait = TimeUnit.MILLISECONDS.toNanos(inFlight != null ? 10 : 200);
         for (PartitionBuffer b : buffers.values()) {
             if (!b.records.isEmpty()) {
                 wait = Math.min(wait, Math.max(0, b.firstAddedNanos + lingerNanos - now));
@@ -320,17 +359,29 @@ public final class ClickHouseSink implements AutoCloseable {
         return Duration.ofNanos(wait);
     }
 
+    /** Full batches as soon as they are full; the rest once its oldest record has waited {@code sink.batch.linger}. */
     private void flushDue(long now) {
         long lingerNanos = settings.batchLinger().toNanos();
         for (Map.Entry<TopicPartition, PartitionBuffer> e : buffers.entrySet()) {
             PartitionBuffer b = e.getValue();
-            if (!b.records.isEmpty() && (b.records.size() >= settings.batchSize() || now - b.firstAddedNanos >= lingerNanos)) {
-                flush(e.getKey(), settings.retryAttempts());
+            while (b.records.size() >= settings.batchSize()) {
+                writeBatch(e.getKey(), b.take(settings.batchSize(), now), settings.retryAttempts());
+            }
+            if (!b.records.isEmpty() && now - b.firstAddedNanos >= lingerNanos) {
+                writeBatch(e.getKey(), b.take(b.records.size(), now), settings.retryAttempts());
             }
         }
     }
 
-    /** Up to {@code sink.batch.size} records of one partition, in offset order, waiting to be written. */
+    /** Writes everything buffered for {@code tp}, in batches. */
+    private void flushAll(TopicPartition tp, int attempts) {
+        PartitionBuffer b = buffers.get(tp);
+        while (b != null && !b.records.isEmpty()) {
+            writeBatch(tp, b.take(Math.min(settings.batchSize(), b.records.size()), System.nanoTime()), attempts);
+        }
+    }
+
+    /** Records of one partition, in offset order, waiting to be written. */
     private static final class PartitionBuffer {
         final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         long firstAddedNanos;
@@ -340,6 +391,14 @@ public final class ClickHouseSink implements AutoCloseable {
                 firstAddedNanos = now;
             }
             records.add(record);
+        }
+
+        /** Removes and returns the first {@code n} records; what stays counts as arrived {@code now}. */
+        List<ConsumerRecord<byte[], byte[]>> take(int n, long now) {
+            List<ConsumerRecord<byte[], byte[]>> head = new ArrayList<>(records.subList(0, n));
+            records.subList(0, n).clear();
+            firstAddedNanos = now;
+            return head;
         }
     }
 
@@ -352,33 +411,17 @@ public final class ClickHouseSink implements AutoCloseable {
         }
     }
 
-    /**
-     * Writes what is buffered for {@code tp} as batches of at most {@code sink.batch.size}, then commits
-     * the offset after the last record. Order inside a batch: dead letters first (acknowledged), then the
-     * INSERT, then the commit; so every position the sink can resume from has all records before it
-     * either in ClickHouse or in the dead-letter topic.
-     */
-    private void flush(TopicPartition tp, int attempts) {
-        PartitionBuffer buffer = buffers.get(tp);
-        if (buffer == null || buffer.records.isEmpty()) {
-            return;
-        }
-        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(buffer.records);
-        buffer.records.clear();
-        for (int from = 0; from < all.size(); from += settings.batchSize()) {
-            List<ConsumerRecord<byte[], byte[]>> batch = all.subList(from, Math.min(all.size(), from + settings.batchSize()));
-            writeBatch(tp, batch, attempts);
-            long next = batch.get(batch.size() - 1).offset() + 1;
-            lastOffsets.put(tp.partition(), next - 1);
-            consumer.commitAsync(Map.of(tp, new OffsetAndMetadata(next)), (offsets, e) -> {
-                if (e != null) {
-                    // Harmless: the committed offset is only a floor; the sink resumes from ClickHouse.
-                    LOG.debug("offset commit {} failed: {}", offsets, e.toString());
-                }
-            });
-        }
+    /** The one INSERT that may be running while the next batch is prepared. */
+    private record InFlight(TopicPartition tp, List<Pending> rows, long nextOffset, int attempts, Future<?> result) {
     }
 
+    /**
+     * One batch of one partition: decode (bad records to the dead-letter topic, acknowledged), encode, then
+     * INSERT. The INSERT runs on the inserter thread while this thread polls and prepares the next batch;
+     * at most one runs at a time, so a partition's batches reach ClickHouse in offset order, and the
+     * offset after a batch is committed only once ClickHouse has acknowledged it. Every position the sink
+     * can resume from therefore has all records before it either in ClickHouse or in the dead-letter topic.
+     */
     private void writeBatch(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> batch, int attempts) {
         List<Pending> rows = new ArrayList<>(batch.size());
         List<DeadLetters.Letter> letters = new ArrayList<>();
@@ -404,11 +447,83 @@ public final class ClickHouseSink implements AutoCloseable {
         if (settings.layout() == Layout.LEGACY) {
             rows = latestPerConversation(rows);
         }
+        long nextOffset = batch.get(batch.size() - 1).offset() + 1;
+        LabelRowEncoder.RowBuffer body = rows.isEmpty() ? null : encode(tp, rows);
+        completeInFlight();
         if (rows.isEmpty()) {
+            commit(tp, nextOffset);
             return;
         }
+        if (settings.layout() == Layout.LEGACY) {
+            try {
+                // After the previous INSERT has landed: it may hold the very rows this delete must remove.
+                deleteCorrected(rows);
+            } catch (RuntimeException e) {
+                finishWithRetries(tp, rows, nextOffset, attempts, e);
+                return;
+            }
+        }
+        String queryId = table.insertQueryId(tp.topic(), tp.partition());
+        List<Pending> toInsert = rows;
+        inFlight = new InFlight(tp, toInsert, nextOffset, attempts, inserter.submit(() -> timedInsert(tp, queryId, body, toInsert)));
+    }
+
+    private LabelRowEncoder.RowBuffer encode(TopicPartition tp, List<Pending> rows) {
+        LabelRowEncoder.RowBuffer body = new LabelRowEncoder.RowBuffer(rows.size() * 512);
+        byte[] writtenAt = LabelRowEncoder.dateTimeJson(System.currentTimeMillis() / 1000);
+        for (Pending p : rows) {
+            encoder.encode(p.label(), tp.partition(), p.offset(), writtenAt, body);
+        }
+        return body;
+    }
+
+    private void timedInsert(TopicPartition tp, String queryId, LabelRowEncoder.RowBuffer body, List<Pending> rows) {
+        long started = System.nanoTime();
+        store.insert(queryId, body);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{}-{}: {} rows ({} bytes) up to offset {} written in {} ms", tp.topic(), tp.partition(), rows.size(),
+                    body.size(), rows.get(rows.size() - 1).offset(), (System.nanoTime() - started) / 1_000_000);
+        }
+    }
+
+    /** Waits for the running INSERT; on failure retries it here (re-reading first), then commits its offset. */
+    private void completeInFlight() {
+        InFlight f = inFlight;
+        if (f == null) {
+            return;
+        }
+        inFlight = null;
         try {
-            insertWithRetries(tp, rows, attempts);
+            f.result().get();
+        } catch (ExecutionException e) {
+            RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            finishWithRetries(f.tp(), f.rows(), f.nextOffset(), f.attempts(), cause);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SinkClosedException();
+        }
+        rowsWritten.addAndGet(f.rows().size());
+        batchesWritten.incrementAndGet();
+        commit(f.tp(), f.nextOffset());
+    }
+
+    /** On the way out after a failure: let a running INSERT end (its rows count once the next owner re-reads). */
+    private void abandonInFlight() {
+        InFlight f = inFlight;
+        inFlight = null;
+        if (f != null) {
+            try {
+                f.result().get(clickhouse.socketTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.debug("abandoned INSERT of {} ended with {}", f.tp(), e.toString());
+            }
+        }
+    }
+
+    private void finishWithRetries(TopicPartition tp, List<Pending> rows, long nextOffset, int attempts, RuntimeException failure) {
+        try {
+            retryInsert(tp, rows, attempts, failure);
         } catch (BatchFailedException e) {
             if (settings.failureMode() != FailureMode.DLQ || closing()) {
                 throw e;
@@ -420,6 +535,17 @@ public final class ClickHouseSink implements AutoCloseable {
             deadLetters.send(e.remaining.stream().map(p -> new DeadLetters.Letter(p.record(), e)).toList());
             deadLettered.addAndGet(e.remaining.size());
         }
+        commit(tp, nextOffset);
+    }
+
+    private void commit(TopicPartition tp, long nextOffset) {
+        lastOffsets.put(tp.partition(), nextOffset - 1);
+        consumer.commitAsync(Map.of(tp, new OffsetAndMetadata(nextOffset)), (offsets, e) -> {
+            if (e != null) {
+                // Harmless: the committed offset is only a floor; the sink resumes from ClickHouse.
+                LOG.debug("offset commit {} failed: {}", offsets, e.toString());
+            }
+        });
     }
 
     /**
@@ -480,54 +606,53 @@ public final class ClickHouseSink implements AutoCloseable {
     }
 
     /**
-     * One INSERT of {@code rows} (one partition, offset order), retried on retriable errors. Before every
-     * retry the sink asks ClickHouse for the partition's highest offset and drops the rows at or below it:
-     * the failed attempt may have been committed in full or in part (a cut request can commit a prefix of
-     * its rows), and only ClickHouse knows.
+     * Retries a failed INSERT of {@code rows} (one partition, offset order) while the failure is retriable
+     * and attempts remain. Before every retry the sink asks ClickHouse for the partition's highest offset
+     * and drops the rows at or below it: the failed attempt may have been committed in full or in part (a
+     * cut request can commit a prefix of its rows), and only ClickHouse knows.
      */
-    private void insertWithRetries(TopicPartition tp, List<Pending> rows, int attempts) {
+    private void retryInsert(TopicPartition tp, List<Pending> rows, int attempts, RuntimeException firstFailure) {
         String queryId = table.insertQueryId(tp.topic(), tp.partition());
         List<Pending> pending = rows;
-        for (int attempt = 1; ; attempt++) {
+        RuntimeException failure = firstFailure;
+        for (int attempt = 2; ; attempt++) {
+            if (!ClickHouseErrors.isRetriable(failure) || attempt > attempts) {
+                throw new BatchFailedException(pending, failure);
+            }
+            retries.incrementAndGet();
+            Duration wait = backoff.delay(attempt - 1);
+            LOG.warn("INSERT of {} rows of {}-{} failed (attempt {}/{}): {}; retrying in {} ms", pending.size(), tp.topic(),
+                    tp.partition(), attempt - 1, attempts, ClickHouseErrors.describe(failure), wait.toMillis());
+            pause(wait);
             try {
-                if (attempt > 1) {
-                    OptionalLong held = store.maxOffset(tp.topic(), tp.partition());
-                    if (held.isPresent()) {
-                        long max = held.getAsLong();
-                        List<Pending> before = pending;
-                        pending = pending.stream().filter(p -> p.offset() > max).toList();
-                        if (pending.size() < before.size()) {
-                            LOG.info("{}-{}: ClickHouse already holds {} rows of the failed attempt (up to offset {})",
-                                    tp.topic(), tp.partition(), before.size() - pending.size(), max);
-                            rowsWritten.addAndGet(before.size() - pending.size());
-                        }
+                // A timed-out attempt may still be running on the server and commit after we look.
+                awaitNoRunningInsert(List.of(queryId));
+                OptionalLong held = store.maxOffset(tp.topic(), tp.partition());
+                if (held.isPresent()) {
+                    long max = held.getAsLong();
+                    List<Pending> before = pending;
+                    pending = pending.stream().filter(p -> p.offset() > max).toList();
+                    if (pending.size() < before.size()) {
+                        LOG.info("{}-{}: ClickHouse already holds {} rows of the failed attempt (up to offset {})",
+                                tp.topic(), tp.partition(), before.size() - pending.size(), max);
+                        rowsWritten.addAndGet(before.size() - pending.size());
                     }
-                    if (pending.isEmpty()) {
-                        batchesWritten.incrementAndGet();
-                        return;
-                    }
+                }
+                if (pending.isEmpty()) {
+                    batchesWritten.incrementAndGet();
+                    return;
                 }
                 if (settings.layout() == Layout.LEGACY) {
                     deleteCorrected(pending);
                 }
-                LabelRowEncoder.RowBuffer body = new LabelRowEncoder.RowBuffer(pending.size() * 400);
-                byte[] writtenAt = LabelRowEncoder.dateTimeJson(System.currentTimeMillis() / 1000);
-                for (Pending p : pending) {
-                    encoder.encode(p.label(), tp.partition(), p.offset(), writtenAt, body);
-                }
-                store.insert(queryId, body);
+                timedInsert(tp, queryId, encode(tp, pending), pending);
                 rowsWritten.addAndGet(pending.size());
                 batchesWritten.incrementAndGet();
                 return;
+            } catch (SinkClosedException e) {
+                throw e;
             } catch (RuntimeException e) {
-                if (!ClickHouseErrors.isRetriable(e) || attempt >= attempts) {
-                    throw new BatchFailedException(pending, e);
-                }
-                retries.incrementAndGet();
-                Duration wait = backoff.delay(attempt);
-                LOG.warn("INSERT of {} rows of {}-{} failed (attempt {}/{}): {}; retrying in {} ms", pending.size(),
-                        tp.topic(), tp.partition(), attempt, attempts, ClickHouseErrors.describe(e), wait.toMillis());
-                pause(wait);
+                failure = e;
             }
         }
     }
@@ -588,18 +713,11 @@ public final class ClickHouseSink implements AutoCloseable {
         if (partitions.isEmpty()) {
             return;
         }
-        Map<String, TopicPartition> byQueryId = new HashMap<>();
-        partitions.forEach(tp -> byQueryId.put(table.insertQueryId(tp.topic(), tp.partition()), tp));
-        long deadline = System.nanoTime() + clickhouse.socketTimeout().multipliedBy(2).toNanos();
-        Set<String> running;
-        while (!(running = withRetries("read system.processes", () -> store.runningQueries(byQueryId.keySet()))).isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("INSERTs " + running + " of a previous owner still run on ClickHouse after "
-                        + clickhouse.socketTimeout().multipliedBy(2) + "; KILL QUERY them or wait, then restart the sink");
-            }
-            LOG.info("waiting for a previous owner's INSERT(s) {} to finish on ClickHouse", running);
-            pause(Duration.ofMillis(200));
-        }
+        List<String> queryIds = partitions.stream().map(tp -> table.insertQueryId(tp.topic(), tp.partition())).toList();
+        withRetries("wait for running INSERTs", () -> {
+            awaitNoRunningInsert(queryIds);
+            return null;
+        });
         Map<Integer, Long> held = withRetries("read max(kafka_offset)", () -> store.maxOffsets(topic));
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
@@ -631,17 +749,37 @@ public final class ClickHouseSink implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until none of {@code queryIds} runs on the server: an INSERT sent by a process that has since
+     * died, or by an attempt that timed out, can still commit, and must have done so before the sink reads
+     * {@code max(kafka_offset)}.
+     */
+    private void awaitNoRunningInsert(Collection<String> queryIds) {
+        long deadline = System.nanoTime() + clickhouse.socketTimeout().multipliedBy(2).toNanos();
+        Set<String> running;
+        while (!(running = store.runningQueries(queryIds)).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("INSERT(s) " + running + " still run on ClickHouse after "
+                        + clickhouse.socketTimeout().multipliedBy(2) + "; KILL QUERY them or wait, then restart the sink");
+            }
+            LOG.info("waiting for INSERT(s) {} of an earlier attempt or owner to finish on ClickHouse", running);
+            pause(Duration.ofMillis(100));
+        }
+    }
+
     private final class Rebalances implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             if (!handleRebalances) {
                 return;
             }
-            // Write what is buffered before the partitions move: the next owner resumes from ClickHouse.
+            // Write what is buffered, and wait for it, before the partitions move: the next owner resumes
+            // from what ClickHouse holds.
             for (TopicPartition tp : partitions) {
-                flush(tp, settings.retryAttempts());
+                flushAll(tp, settings.retryAttempts());
                 buffers.remove(tp);
             }
+            completeInFlight();
             if (!partitions.isEmpty()) {
                 consumer.commitSync();
             }
@@ -649,7 +787,11 @@ public final class ClickHouseSink implements AutoCloseable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            // Another member may already own them: writing the buffer now could duplicate its rows.
+            // Another member may already own them: writing the buffer now could duplicate its rows. A running
+            // INSERT is let finish (the new owner waits for it, see resume), not retried.
+            if (inFlight != null && partitions.contains(inFlight.tp())) {
+                abandonInFlight();
+            }
             for (TopicPartition tp : partitions) {
                 PartitionBuffer dropped = buffers.remove(tp);
                 if (dropped != null && !dropped.records.isEmpty()) {
