@@ -183,6 +183,28 @@ class ClickHouseSinkIT {
         }
     }
 
+    @Test
+    void shouldNotWriteARowTwiceWhenAnInsertLandsButItsAcknowledgementIsLost() throws Exception {
+        try (SinkTestKit kit = kit(Map.of("sink.retry.backoff", "50ms"))) {
+            kit.createTopics(1);
+            LabelTable table = kit.createTableWithoutMerges();
+            List<ConversationLabel> labels = workload(100);
+            try (AckDroppingProxy proxy = new AckDroppingProxy(kit.clickhouse.url(), 2);
+                    SinkTestKit viaProxy = kit.with(Map.of("clickhouse.url", proxy.url()));
+                    ClickHouseSink sink = viaProxy.newSink()) {
+                sink.start();
+                kit.produce(labels);
+                await().atMost(WAIT).until(() -> sink.progress().lastWrittenOffsets().getOrDefault(0, -1L) == labels.size() - 1);
+                assertThat(proxy.dropped()).isEqualTo(2);
+                assertThat(sink.progress().retries()).isGreaterThanOrEqualTo(2);
+                assertThat(sink.progress().rowsWritten()).isEqualTo(labels.size());
+            }
+            assertThat(kit.count("SELECT count() FROM " + table.qualifiedName())).isEqualTo(labels.size());
+            assertThat(kit.count("SELECT uniqExact(kafka_partition, kafka_offset) FROM " + table.qualifiedName()))
+                    .isEqualTo(labels.size());
+        }
+    }
+
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
         return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
