@@ -6,7 +6,7 @@ import java.util.List;
 /** The Debezium capture ({@code bin/sentinel cdc}). See connect-config/ for the Kafka Connect equivalent. */
 public record CdcSettings(String name, String slotName, String publicationName, String offsetsTopic,
         Duration heartbeatInterval, Duration pollInterval, String snapshotMode, int maxBatchSize,
-        String heartbeatActionQuery) {
+        String heartbeatActionQuery, Duration offsetFlushInterval, Duration topicRetention) {
 
     public static final ConfigKey<String> NAME = ConfigKey.string("cdc.name",
             "connector name; also the key of its offsets in the offsets topic").withDefault("sentinel-cdc");
@@ -34,12 +34,19 @@ public record CdcSettings(String name, String slotName, String publicationName, 
             "optional Debezium heartbeat.action.query, for a database whose other databases write most of the WAL")
             .validate(s -> true, "an SQL statement");
 
+    public static final ConfigKey<Duration> OFFSET_FLUSH = ConfigKey.duration("cdc.offset.flush.interval",
+            "how often source offsets are committed to the offsets topic (and the slot confirmed); a crash re-sends at most this much")
+            .withDefault("1s").validate(d -> d.toMillis() >= 10, "a duration of at least 10ms");
+    public static final ConfigKey<Duration> TOPIC_RETENTION = ConfigKey.duration("cdc.topic.retention",
+            "retention.ms of the CDC topics the runner creates: the replay (backfill) horizon")
+            .withDefault("7d").validate(d -> d.toMillis() >= 60_000, "a duration of at least 1m");
+
     public static final List<ConfigKey<?>> KEYS = List.of(NAME, SLOT, PUBLICATION, OFFSETS_TOPIC, HEARTBEAT, POLL,
-            SNAPSHOT_MODE, MAX_BATCH, HEARTBEAT_QUERY);
+            SNAPSHOT_MODE, MAX_BATCH, HEARTBEAT_QUERY, OFFSET_FLUSH, TOPIC_RETENTION);
 
     public static CdcSettings from(ConfigSource source) {
         return new CdcSettings(NAME.read(source), SLOT.read(source), PUBLICATION.read(source), OFFSETS_TOPIC.read(source),
                 HEARTBEAT.read(source), POLL.read(source), SNAPSHOT_MODE.read(source), MAX_BATCH.read(source),
-                HEARTBEAT_QUERY.read(source));
+                HEARTBEAT_QUERY.read(source), OFFSET_FLUSH.read(source), TOPIC_RETENTION.read(source));
     }
 }

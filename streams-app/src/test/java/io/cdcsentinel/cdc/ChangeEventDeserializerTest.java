@@ -1,0 +1,122 @@
+package io.cdcsentinel.cdc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+/** One test per line of the mapping table in {@link ChangeEvent}. */
+class ChangeEventDeserializerTest {
+    private final ChangeEventDeserializer deserializer = new ChangeEventDeserializer();
+
+    static String envelope(String op, String before, String after, String source, String transaction) {
+        return "{\"before\":" + before + ",\"after\":" + after + ",\"source\":" + source + ",\"transaction\":" + transaction
+                + ",\"op\":\"" + op + "\",\"ts_ms\":1795522240500}";
+    }
+
+    static String source(String snapshot, String sequence, long lsn) {
+        return "{\"version\":\"3.6.3.Final\",\"connector\":\"postgresql\",\"name\":\"cdc\",\"ts_ms\":1795522240254,"
+                + "\"snapshot\":\"" + snapshot + "\",\"db\":\"sentinel\",\"sequence\":" + sequence + ",\"schema\":\"app\","
+                + "\"table\":\"chats\",\"txId\":741,\"lsn\":" + lsn + ",\"xmin\":null}";
+    }
+
+    static final String STREAMED = source("false", "\"[\\\"22119336\\\",\\\"22118584\\\"]\"", 22118584);
+    static final String TX = "{\"id\":\"741:22118584\",\"total_order\":2,\"data_collection_order\":1}";
+    static final String CHAT = "{\"conversation_id\":\"c1\",\"customer_id\":\"cu\",\"profile_id\":\"p\",\"agent_user_id\":\"a1\","
+            + "\"usecase_id\":\"u\",\"created_at\":\"2026-01-01T10:00:00.123456Z\",\"ended_at\":null,\"updated_at\":\"2026-01-01T10:00:00Z\"}";
+
+    private ChangeEvent read(String json) {
+        return deserializer.deserialize("cdc.app.chats", json == null ? null : json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldUseAfterForCreateReadAndUpdate() {
+        for (String op : new String[] {"c", "r", "u"}) {
+            ChangeEvent event = read(envelope(op, "null", CHAT, STREAMED, TX));
+            assertThat(event.row().text("agent_user_id")).isEqualTo("a1");
+            assertThat(event.isDelete()).isFalse();
+            assertThat(event.schema()).isEqualTo("app");
+            assertThat(event.table()).isEqualTo("chats");
+        }
+    }
+
+    @Test
+    void shouldUseBeforeForDelete() {
+        ChangeEvent event = read(envelope("d", CHAT, "null", STREAMED, TX));
+        assertThat(event.isDelete()).isTrue();
+        assertThat(ChatRow.from(event.row()).conversationId()).isEqualTo("c1");
+    }
+
+    @Test
+    void shouldParseTruncateAsANonRowChange() {
+        ChangeEvent event = read(envelope("t", "null", "null", STREAMED, TX));
+        assertThat(event.op()).isEqualTo(Op.TRUNCATE);
+        assertThat(event.isRowChange()).isFalse();
+    }
+
+    @Test
+    void shouldReturnNullForATombstone() {
+        assertThat(read(null)).isNull();
+    }
+
+    @Test
+    void shouldRejectUnparsableJson() {
+        assertThatThrownBy(() -> read("{not json")).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("cdc.app.chats");
+    }
+
+    @Test
+    void shouldRejectAnUnknownOp() {
+        assertThatThrownBy(() -> read(envelope("x", "null", CHAT, STREAMED, TX))).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("unknown op 'x'");
+    }
+
+    @Test
+    void shouldRejectAnEnvelopeWithoutSource() {
+        assertThatThrownBy(() -> read("{\"op\":\"c\",\"after\":{}}")).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("source");
+    }
+
+    @Test
+    void shouldUnwrapAnEnvelopeWrittenWithSchemas() {
+        ChangeEvent event = read("{\"schema\":{\"type\":\"struct\"},\"payload\":" + envelope("c", "null", CHAT, STREAMED, TX) + "}");
+        assertThat(event.row().text("conversation_id")).isEqualTo("c1");
+    }
+
+    @Test
+    void shouldReadTheSourcePosition() {
+        SourcePosition position = read(envelope("u", CHAT, CHAT, STREAMED, TX)).source();
+        assertThat(position.lsn()).isEqualTo(22118584L);
+        assertThat(position.lastCommitLsn()).isEqualTo(22119336L);
+        assertThat(position.totalOrder()).isEqualTo(2L);
+        assertThat(position.tsMs()).isEqualTo(1795522240254L);
+        assertThat(position.snapshot()).isFalse();
+        assertThat(position.txId()).isEqualTo(741L);
+    }
+
+    @Test
+    void shouldRecogniseSnapshotRows() {
+        for (String flag : new String[] {"true", "first", "last"}) {
+            SourcePosition position = read(envelope("r", "null", CHAT, source(flag, "\"[null,\\\"22118560\\\"]\"", 22118560), "null"))
+                    .source();
+            assertThat(position.snapshot()).isTrue();
+            assertThat(position.lastCommitLsn()).isNull();
+        }
+    }
+
+    @Test
+    void shouldParseTimestampsToMicros() {
+        Row row = read(envelope("c", "null", CHAT, STREAMED, TX)).row();
+        assertThat(row.micros("created_at")).isEqualTo(1767261600123456L);
+        assertThat(row.micros("ended_at")).isNull();
+    }
+
+    @Test
+    void shouldRejectAMissingKeyColumnWhenTyped() {
+        Row row = read(envelope("c", "null", "{\"customer_id\":\"cu\",\"profile_id\":\"p\"}", STREAMED, TX)).row();
+        assertThatThrownBy(() -> ChatRow.from(row)).isInstanceOf(BadChangeException.class)
+                .hasMessageContaining("conversation_id");
+    }
+}
