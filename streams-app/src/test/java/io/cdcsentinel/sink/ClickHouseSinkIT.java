@@ -14,20 +14,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import io.cdcsentinel.testing.StackExtension;
+import io.cdcsentinel.testing.StackFixture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The sink against real Kafka, Apicurio Registry and ClickHouse 18.16: labels produced with the real
  * serde end up as rows, once each, and the table's {@code FINAL} view is the latest label of every
  * conversation.
  */
+@ExtendWith(StackExtension.class)
 class ClickHouseSinkIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private final StackFixture stack;
+
+    ClickHouseSinkIT(StackFixture stack) {
+        this.stack = stack;
+    }
 
     private SinkTestKit kit(Map<String, String> overrides) {
         Map<String, String> values = new LinkedHashMap<>(Map.of("sink.batch.size", "40", "sink.batch.linger", "200ms"));
         values.putAll(overrides);
-        return new SinkTestKit(InterimStack.config("ClickHouseSinkIT", values));
+        return SinkTestKit.create(stack, values);
     }
 
     /** 200 conversations: FINAL each, a CORRECTION for every 5th, a DELETE for every 10th. */
@@ -97,7 +107,7 @@ class ClickHouseSinkIT {
                 assertThat(sink.progress().rowsWritten()).isEqualTo(labels.size());
             }
 
-            List<ConsumerRecord<byte[], byte[]>> dead = kit.readAll(kit.topics.deadLetters(), 1);
+            List<ConsumerRecord<byte[], byte[]>> dead = kit.readAll(kit.topics.deadLetters());
             assertThat(dead).hasSize(1);
             ConsumerRecord<byte[], byte[]> letter = dead.get(0);
             assertThat(new String(letter.value(), StandardCharsets.UTF_8)).isEqualTo("not avro at all");
@@ -154,7 +164,7 @@ class ClickHouseSinkIT {
                 assertThat(sink.progress().deadLettered()).isZero();
             }
             assertThat(kit.count("SELECT count() FROM " + table.qualifiedName())).isEqualTo(13);
-            assertThat(kit.readAll(kit.topics.deadLetters(), 1)).isEmpty();
+            assertThat(kit.readAll(kit.topics.deadLetters())).isEmpty();
         }
     }
 
@@ -176,7 +186,7 @@ class ClickHouseSinkIT {
                         .extracting(r -> r[0]).containsExactlyInAnyOrder("conv-before", "conv-accepted"));
                 assertThat(sink.state()).isEqualTo(ClickHouseSink.State.RUNNING);
             }
-            List<ConsumerRecord<byte[], byte[]>> dead = kit.readAll(kit.topics.deadLetters(), 1);
+            List<ConsumerRecord<byte[], byte[]>> dead = kit.readAll(kit.topics.deadLetters());
             assertThat(dead).hasSize(1);
             assertThat(header(dead.get(0), DeadLetters.HEADER_OFFSET)).isEqualTo("1");
             assertThat(header(dead.get(0), DeadLetters.HEADER_MESSAGE)).contains("refused a batch of 1 rows");

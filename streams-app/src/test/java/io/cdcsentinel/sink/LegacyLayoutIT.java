@@ -16,7 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import io.cdcsentinel.testing.StackExtension;
+import io.cdcsentinel.testing.StackFixture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The old reporting layout, whose sorting key holds the agent and the hour the conversation ended:
@@ -25,14 +28,15 @@ import org.junit.jupiter.api.Test;
  * the old row first, so {@code FINAL} shows one row per conversation and agent leaderboards count the final
  * agent.
  */
+@ExtendWith(StackExtension.class)
 class LegacyLayoutIT {
     private static final int CONVERSATIONS = 120;
 
     @Test
-    void shouldKeepOneVisibleRowPerConversationWhenCorrectionsChangeTheSortingKey() throws Exception {
+    void shouldKeepOneVisibleRowPerConversationWhenCorrectionsChangeTheSortingKey(StackFixture stack) throws Exception {
         // Small batches: some corrections share a batch with their FINAL, most come batches later.
-        try (SinkTestKit kit = new SinkTestKit(InterimStack.config("LegacyLayoutIT", Map.of(
-                "sink.layout", "legacy", "sink.batch.size", "25", "sink.batch.linger", "200ms")))) {
+        try (SinkTestKit kit = SinkTestKit.create(stack, Map.of(
+                "sink.layout", "legacy", "sink.batch.size", "25", "sink.batch.linger", "200ms"))) {
             kit.createTopics(2);
             List<ConversationLabel> labels = new ArrayList<>();
             Instant day1 = Instant.parse("2024-06-03T02:00:00Z");

@@ -20,7 +20,11 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import io.cdcsentinel.testing.StackExtension;
+import io.cdcsentinel.testing.StackFixture;
+import io.cdcsentinel.testing.TestStack;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * the server. Afterwards ClickHouse (merges stopped) holds every record exactly once: no offset missing,
  * none twice.
  */
+@ExtendWith(StackExtension.class)
 class SinkCrashIT {
     private static final Logger LOG = LoggerFactory.getLogger(SinkCrashIT.class);
     private static final int CONVERSATIONS = 36_000;
@@ -37,15 +42,15 @@ class SinkCrashIT {
     private static final int KILLS = 10;
 
     @Test
-    void shouldHoldEveryRecordExactlyOnceAfterRepeatedKillNine() throws Exception {
-        try (SinkTestKit kit = new SinkTestKit(InterimStack.config("SinkCrashIT", Map.of(
+    void shouldHoldEveryRecordExactlyOnceAfterRepeatedKillNine(StackFixture stack) throws Exception {
+        try (SinkTestKit kit = SinkTestKit.create(stack, Map.of(
                 "sink.batch.size", "2000", "sink.batch.linger", "100ms", "sink.retry.backoff", "100ms",
                 // static membership: a restarted sink takes its partitions back at once, not after the dead
                 // member's session expires
-                "sink.consumer.group.instance.id", "sink-crash-it")))) {
+                "sink.consumer.group.instance.id", "sink-crash-it"))) {
             kit.createTopics(3);
             LabelTable table = kit.createTableWithoutMerges();
-            Path workDir = Files.createDirectories(Path.of("target", "sink-crash-it", kit.sinkSettings().groupId()));
+            Path workDir = Files.createDirectories(TestStack.targetDir().resolve("sink-crash-it").resolve(kit.sinkSettings().groupId()));
             Path configFile = writeConfig(kit, workDir);
 
             List<ConversationLabel> labels = new ArrayList<>();
@@ -55,10 +60,10 @@ class SinkCrashIT {
             for (int i = 0; i < CORRECTIONS; i++) {
                 labels.add(label("conv-" + (i * 9), LabelKind.CORRECTION, 200_000L + i).setAgentUserId("moved-" + i).build());
             }
-            // A stream, not a burst: ~1,000 labels a second for ~40 s while the sink is being killed.
+            // A stream, not a burst: ~500 labels a second for ~80 s, longer than the ten kills take.
             CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
-                for (int from = 0; from < labels.size(); from += 400) {
-                    kit.produce(labels.subList(from, Math.min(labels.size(), from + 400)));
+                for (int from = 0; from < labels.size(); from += 200) {
+                    kit.produce(labels.subList(from, Math.min(labels.size(), from + 200)));
                     sleepQuietly(400);
                 }
             });
@@ -70,7 +75,7 @@ class SinkCrashIT {
                 boolean aimed = kill % 2 == 0;
                 boolean hit = false;
                 if (aimed) {
-                    hit = awaitRunningInsert(kit, table, Duration.ofSeconds(30));
+                    hit = awaitRunningInsert(kit, table, Duration.ofSeconds(15));
                 } else {
                     Thread.sleep(4_500 + random.nextInt(2_500)); // JVM start (~4 s here) + group join + a few batches
                 }

@@ -10,23 +10,20 @@ import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.RegistrySettings;
 import io.cdcsentinel.config.SinkSettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.testing.StackFixture;
+import io.cdcsentinel.testing.TopicReader;
 import io.cdcsentinel.topology.AvroSerdes;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -47,6 +44,17 @@ final class SinkTestKit implements AutoCloseable {
     private final Serializer<ConversationLabelKey> keySerializer;
     private final Serializer<ConversationLabel> valueSerializer;
     private final LabelStore store;
+
+    /**
+     * One isolated sink on the shared test stack: the fixture's unique topics and application id, a fresh
+     * ClickHouse database (dropped with the fixture), and {@code overrides}.
+     */
+    static SinkTestKit create(StackFixture stack, Map<String, String> overrides) {
+        Map<String, String> values = new HashMap<>();
+        values.put(ClickHouseSettings.DATABASE.name(), stack.createClickHouseDatabase());
+        values.putAll(overrides);
+        return new SinkTestKit(stack.config(values));
+    }
 
     SinkTestKit(ConfigSource config) {
         this.config = config;
@@ -127,22 +135,9 @@ final class SinkTestKit implements AutoCloseable {
         store.execute(sql);
     }
 
-    /** Every record of {@code topic} from the beginning, until {@code expected} have been read or 30 s have passed. */
-    List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
-        Map<String, Object> config = new HashMap<>(kafka.clientConfig());
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-        }
-        return records;
+    /** Every record of {@code topic} up to its current end. */
+    List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        return TopicReader.readAll(kafka.bootstrap(), topic, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     static ConversationLabel.Builder label(String conversation, LabelKind kind, long version) {
