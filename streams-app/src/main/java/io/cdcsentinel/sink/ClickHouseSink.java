@@ -177,6 +177,7 @@ public final class ClickHouseSink implements AutoCloseable {
             consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         } catch (RuntimeException e) {
             closeQuietly();
+            inserter.shutdownNow();
             state = State.FAILED;
             failure = e;
             terminated.countDown();
@@ -528,9 +529,9 @@ public final class ClickHouseSink implements AutoCloseable {
             if (settings.failureMode() != FailureMode.DLQ || closing()) {
                 throw e;
             }
-            LOG.error("ClickHouse refused {} rows of {}-{} (offsets {}..{}) after {} attempts: {}; sent to {}",
+            LOG.error("ClickHouse refused {} rows of {}-{} (offsets {}..{}) after {} attempt(s): {}; sent to {}",
                     e.remaining.size(), tp.topic(), tp.partition(), e.remaining.get(0).offset(),
-                    e.remaining.get(e.remaining.size() - 1).offset(), attempts, ClickHouseErrors.describe(e.getCause()),
+                    e.remaining.get(e.remaining.size() - 1).offset(), e.attempts, ClickHouseErrors.describe(e.getCause()),
                     deadLetterTopic);
             deadLetters.send(e.remaining.stream().map(p -> new DeadLetters.Letter(p.record(), e)).toList());
             deadLettered.addAndGet(e.remaining.size());
@@ -617,7 +618,7 @@ public final class ClickHouseSink implements AutoCloseable {
         RuntimeException failure = firstFailure;
         for (int attempt = 2; ; attempt++) {
             if (!ClickHouseErrors.isRetriable(failure) || attempt > attempts) {
-                throw new BatchFailedException(pending, failure);
+                throw new BatchFailedException(pending, attempt - 1, failure);
             }
             retries.incrementAndGet();
             Duration wait = backoff.delay(attempt - 1);
@@ -852,10 +853,13 @@ public final class ClickHouseSink implements AutoCloseable {
     static final class BatchFailedException extends RuntimeException {
         private static final long serialVersionUID = 1L;
         final transient List<Pending> remaining;
+        final int attempts;
 
-        BatchFailedException(List<Pending> remaining, Throwable cause) {
-            super("ClickHouse refused a batch of " + remaining.size() + " rows: " + ClickHouseErrors.describe(cause), cause);
+        BatchFailedException(List<Pending> remaining, int attempts, Throwable cause) {
+            super("ClickHouse refused a batch of " + remaining.size() + " rows (" + attempts + " attempt(s)): "
+                    + ClickHouseErrors.describe(cause), cause);
             this.remaining = remaining;
+            this.attempts = attempts;
         }
     }
 }

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.cdcsentinel.avro.ConversationLabel;
 import io.cdcsentinel.avro.LabelKind;
+import io.cdcsentinel.cli.SinkCommand;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +20,7 @@ import io.cdcsentinel.testing.StackExtension;
 import io.cdcsentinel.testing.StackFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sink against real Kafka, Apicurio Registry and ClickHouse 18.16: labels produced with the real
@@ -165,6 +168,20 @@ class ClickHouseSinkIT {
             }
             assertThat(kit.count("SELECT count() FROM " + table.qualifiedName())).isEqualTo(13);
             assertThat(kit.readAll(kit.topics.deadLetters())).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldExitTheSinkCommandWithOneWhenClickHouseKeepsRefusingABatch(@TempDir Path dir) throws Exception {
+        try (SinkTestKit kit = kit(Map.of("sink.retry.attempts", "2", "sink.retry.backoff", "50ms"))) {
+            kit.createTopics(1);
+            LabelTable table = kit.createTableWithoutMerges();
+            // a column that cannot hold what the sink writes: every INSERT of this label is refused
+            kit.execute("ALTER TABLE " + table.qualifiedName() + " MODIFY COLUMN usecase_id String");
+            kit.produce(List.of(label("conv-refused", LabelKind.FINAL, 5_000).setUsecaseId(null).build()));
+
+            assertThat(SinkCommand.execute("--config", kit.writeConfig(dir).toString(), "--progress-seconds", "0")).isEqualTo(1);
+            assertThat(kit.count("SELECT count() FROM " + table.qualifiedName())).isZero();
         }
     }
 

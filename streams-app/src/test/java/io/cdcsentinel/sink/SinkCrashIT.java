@@ -8,15 +8,12 @@ import io.cdcsentinel.avro.ConversationLabel;
 import io.cdcsentinel.avro.LabelKind;
 import io.cdcsentinel.cli.SinkCommand;
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +48,7 @@ class SinkCrashIT {
             kit.createTopics(3);
             LabelTable table = kit.createTableWithoutMerges();
             Path workDir = Files.createDirectories(TestStack.targetDir().resolve("sink-crash-it").resolve(kit.sinkSettings().groupId()));
-            Path configFile = writeConfig(kit, workDir);
+            Path configFile = kit.writeConfig(workDir);
 
             List<ConversationLabel> labels = new ArrayList<>();
             for (int i = 0; i < CONVERSATIONS; i++) {
@@ -120,20 +117,6 @@ class SinkCrashIT {
             }
         }
         return false;
-    }
-
-    private static Path writeConfig(SinkTestKit kit, Path dir) throws IOException {
-        Properties props = new Properties();
-        for (String key : List.of("kafka.bootstrap", "registry.url", "clickhouse.url", "clickhouse.database", "topics.labels",
-                "topics.dlq", "streams.application.id", "sink.batch.size", "sink.batch.linger", "sink.retry.backoff",
-                "sink.consumer.group.instance.id")) {
-            kit.config.raw(key).ifPresent(v -> props.setProperty(key, v));
-        }
-        Path file = dir.resolve("sink.properties");
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            props.store(out, "SinkCrashIT");
-        }
-        return file;
     }
 
     private static Process startSink(Path config, Path log) throws IOException {

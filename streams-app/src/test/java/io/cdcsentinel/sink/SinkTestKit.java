@@ -13,7 +13,14 @@ import io.cdcsentinel.config.TopicNames;
 import io.cdcsentinel.testing.StackFixture;
 import io.cdcsentinel.testing.TopicReader;
 import io.cdcsentinel.topology.AvroSerdes;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Properties;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +140,23 @@ final class SinkTestKit implements AutoCloseable {
 
     void execute(String sql) {
         store.execute(sql);
+    }
+
+    /** This kit's configuration as a properties file, for a sink started as a command or a process. */
+    Path writeConfig(Path dir) throws IOException {
+        List<String> keys = new ArrayList<>(List.of("kafka.bootstrap", "registry.url", "clickhouse.url", "clickhouse.database",
+                "topics.labels", "topics.dlq", "streams.application.id", "sink.consumer.group.instance.id"));
+        SinkSettings.KEYS.forEach(k -> keys.add(k.name()));
+        Properties props = new Properties();
+        for (String key : keys) {
+            config.raw(key).ifPresent(v -> props.setProperty(key, v));
+        }
+        Files.createDirectories(dir);
+        Path file = dir.resolve("sink.properties");
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            props.store(out, "sink under test");
+        }
+        return file;
     }
 
     /** Every record of {@code topic} up to its current end. */
