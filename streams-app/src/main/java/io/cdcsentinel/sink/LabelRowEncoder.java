@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 
 /**
  * Maps a {@link ConversationLabel} read at (topic, partition, offset) to one {@code JSONEachRow} line of
@@ -39,8 +40,36 @@ public final class LabelRowEncoder {
     /** Largest value of ClickHouse's {@code DateTime} (UInt32 seconds): 2106-02-07 06:28:15 UTC. */
     static final long MAX_DATETIME_SECONDS = 0xFFFF_FFFFL;
 
+    // The constant parts of a line (keys, separators, the quotes around enum names), as bytes once.
+    private static final byte[] CUSTOMER_ID = ascii("{\"customer_id\":");
+    private static final byte[] PROFILE_ID = ascii(",\"profile_id\":");
+    private static final byte[] CONVERSATION_ID = ascii(",\"conversation_id\":");
+    private static final byte[] VERSION = ascii(",\"version\":");
+    private static final byte[] KIND = ascii(",\"kind\":\"");
+    private static final byte[] IS_DELETED = ascii("\",\"is_deleted\":");
+    private static final byte[] AGENT_USER_ID = ascii(",\"agent_user_id\":");
+    private static final byte[] USECASE_ID = ascii(",\"usecase_id\":");
+    private static final byte[] START_TIME = ascii(",\"conversation_start_time\":");
+    private static final byte[] END_TIME = ascii(",\"conversation_end_time\":");
+    private static final byte[] ASSIST_SHOWN = ascii(",\"assist_shown_count\":");
+    private static final byte[] ASSIST_USED = ascii(",\"assist_used_count\":");
+    private static final byte[] AGENT_ASSISTED = ascii(",\"agent_assisted\":");
+    private static final byte[] BOT_OUTCOME = ascii(",\"bot_outcome\":\"");
+    private static final byte[] SOURCE_TS = ascii("\",\"source_ts_ms\":");
+    private static final byte[] WRITTEN_AT = ascii(",\"written_at\":");
+    private static final byte[] KAFKA_TOPIC = ascii(",\"kafka_topic\":");
+    private static final byte[] KAFKA_PARTITION = ascii(",\"kafka_partition\":");
+    private static final byte[] KAFKA_OFFSET = ascii(",\"kafka_offset\":");
+    private static final byte[] END_OF_ROW = ascii("}\n");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
     private final Layout layout;
     private final byte[] topicJson;
+    private long cachedDay = Long.MIN_VALUE;
+    private byte[] cachedDayPrefix;
 
     public LabelRowEncoder(Layout layout, String topic) {
         this.layout = layout;
@@ -101,48 +130,51 @@ public final class LabelRowEncoder {
         }
     }
 
-    /** Appends one line (with its trailing newline) to {@code out}. The label must have passed {@link #validate}. */
+    /**
+     * Appends one line (with its trailing newline) to {@code out}. The label must have passed
+     * {@link #validate}. Not thread-safe (it caches the last day it formatted): one encoder per thread.
+     */
     public void encode(ConversationLabel label, int partition, long offset, byte[] writtenAtJson, RowBuffer out) {
         boolean legacy = layout == Layout.LEGACY;
-        out.ascii("{\"customer_id\":");
+        out.write(CUSTOMER_ID);
         writeString(out, label.getCustomerId());
-        out.ascii(",\"profile_id\":");
+        out.write(PROFILE_ID);
         writeString(out, label.getProfileId());
-        out.ascii(",\"conversation_id\":");
+        out.write(CONVERSATION_ID);
         writeString(out, label.getConversationId());
-        out.ascii(",\"version\":");
-        out.ascii(Long.toUnsignedString(label.getVersion()));
-        out.ascii(",\"kind\":\"");
+        out.write(VERSION);
+        out.unsignedDecimal(label.getVersion());
+        out.write(KIND);
         out.ascii(label.getKind().name());
-        out.ascii("\",\"is_deleted\":");
+        out.write(IS_DELETED);
         out.write(label.getKind() == LabelKind.DELETE ? '1' : '0');
-        out.ascii(",\"agent_user_id\":");
+        out.write(AGENT_USER_ID);
         writeNullableString(out, label.getAgentUserId(), legacy ? "" : null);
-        out.ascii(",\"usecase_id\":");
+        out.write(USECASE_ID);
         writeNullableString(out, label.getUsecaseId(), null);
-        out.ascii(",\"conversation_start_time\":");
+        out.write(START_TIME);
         writeTime(out, label.getStartedAt(), false);
-        out.ascii(",\"conversation_end_time\":");
+        out.write(END_TIME);
         writeTime(out, label.getEndedAt(), legacy);
-        out.ascii(",\"assist_shown_count\":");
-        out.ascii(Integer.toString(label.getAssistShownCount()));
-        out.ascii(",\"assist_used_count\":");
-        out.ascii(Integer.toString(label.getAssistUsedCount()));
-        out.ascii(",\"agent_assisted\":");
+        out.write(ASSIST_SHOWN);
+        out.decimal(label.getAssistShownCount());
+        out.write(ASSIST_USED);
+        out.decimal(label.getAssistUsedCount());
+        out.write(AGENT_ASSISTED);
         out.write(label.getAgentAssisted() ? '1' : '0');
-        out.ascii(",\"bot_outcome\":\"");
+        out.write(BOT_OUTCOME);
         out.ascii(label.getBotOutcome().name());
-        out.ascii("\",\"source_ts_ms\":");
-        out.ascii(Long.toString(label.getSourceTsMs()));
-        out.ascii(",\"written_at\":");
+        out.write(SOURCE_TS);
+        out.decimal(label.getSourceTsMs());
+        out.write(WRITTEN_AT);
         out.write(writtenAtJson, 0, writtenAtJson.length);
-        out.ascii(",\"kafka_topic\":");
+        out.write(KAFKA_TOPIC);
         out.write(topicJson, 0, topicJson.length);
-        out.ascii(",\"kafka_partition\":");
-        out.ascii(Integer.toString(partition));
-        out.ascii(",\"kafka_offset\":");
-        out.ascii(Long.toString(offset));
-        out.ascii("}\n");
+        out.write(KAFKA_PARTITION);
+        out.decimal(partition);
+        out.write(KAFKA_OFFSET);
+        out.decimal(offset);
+        out.write(END_OF_ROW);
         out.rows++;
     }
 
@@ -156,50 +188,59 @@ public final class LabelRowEncoder {
         }
     }
 
-    private static void writeTime(RowBuffer out, Instant value, boolean epochWhenNull) {
+    private void writeTime(RowBuffer out, Instant value, boolean epochWhenNull) {
         if (value == null && !epochWhenNull) {
             out.ascii("null");
             return;
         }
-        byte[] text = dateTimeJson(value == null ? 0 : value.getEpochSecond());
-        out.write(text, 0, text.length);
+        long seconds = value == null ? 0 : value.getEpochSecond();
+        long day = Math.floorDiv(seconds, 86_400L);
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+        if (day != cachedDay) {
+            // labels of one batch mostly end on the same few days: the calendar arithmetic runs once per day
+            cachedDayPrefix = Arrays.copyOf(dateTimeJson(day * 86_400L), 12); // "YYYY-MM-DD and the space
+            cachedDay = day;
+        }
+        out.write(cachedDayPrefix, 0, cachedDayPrefix.length);
+        byte[] b = out.reserve(9);
+        int at = out.size() - 9;
+        int h = secondOfDay / 3600;
+        int m = secondOfDay / 60 % 60;
+        int sec = secondOfDay % 60;
+        b[at] = (byte) ('0' + h / 10);
+        b[at + 1] = (byte) ('0' + h % 10);
+        b[at + 2] = ':';
+        b[at + 3] = (byte) ('0' + m / 10);
+        b[at + 4] = (byte) ('0' + m % 10);
+        b[at + 5] = ':';
+        b[at + 6] = (byte) ('0' + sec / 10);
+        b[at + 7] = (byte) ('0' + sec % 10);
+        b[at + 8] = '"';
     }
 
     /** A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8. */
     static void writeString(RowBuffer out, String s) {
         out.write('"');
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8); // a plain copy for the usual ASCII ids
+        int clean = 0;
+        while (clean < utf8.length && utf8[clean] != '"' && utf8[clean] != '\\' && (utf8[clean] & 0xFF) >= 0x20) {
+            clean++;
+        }
+        out.write(utf8, 0, clean);
+        for (int i = clean; i < utf8.length; i++) {
+            int b = utf8[i] & 0xFF; // bytes of multi-byte UTF-8 sequences are >= 0x80 and pass through
+            if (b == '"' || b == '\\') {
                 out.write('\\');
-                out.write(c);
-            } else if (c < 0x20) {
+                out.write(b);
+            } else if (b < 0x20) {
                 out.write('\\');
                 out.write('u');
                 out.write('0');
                 out.write('0');
-                out.write(Character.forDigit(c >> 4, 16));
-                out.write(Character.forDigit(c & 0xF, 16));
-            } else if (c < 0x80) {
-                out.write(c);
+                out.write(Character.forDigit(b >> 4, 16));
+                out.write(Character.forDigit(b & 0xF, 16));
             } else {
-                // Rare path: the rest of the string through the JDK's UTF-8 encoder (handles surrogate pairs).
-                String rest = s.substring(i);
-                StringBuilder escaped = new StringBuilder(rest.length());
-                for (int j = 0; j < rest.length(); j++) {
-                    char d = rest.charAt(j);
-                    if (d == '"' || d == '\\') {
-                        escaped.append('\\').append(d);
-                    } else if (d < 0x20) {
-                        escaped.append(String.format("\\u%04x", (int) d));
-                    } else {
-                        escaped.append(d);
-                    }
-                }
-                byte[] bytes = escaped.toString().getBytes(StandardCharsets.UTF_8);
-                out.write(bytes, 0, bytes.length);
-                break;
+                out.write(b);
             }
         }
         out.write('"');
@@ -229,10 +270,49 @@ public final class LabelRowEncoder {
             buf[count++] = (byte) b;
         }
 
+        void write(byte[] b) {
+            write(b, 0, b.length);
+        }
+
         void write(byte[] b, int off, int len) {
             ensure(len);
             System.arraycopy(b, off, buf, count, len);
             count += len;
+        }
+
+        /** Makes room for {@code n} bytes, counts them as written, and returns the array to fill them in. */
+        byte[] reserve(int n) {
+            ensure(n);
+            count += n;
+            return buf;
+        }
+
+        void decimal(long v) {
+            if (v < 0) {
+                if (v == Long.MIN_VALUE) {
+                    ascii(Long.toString(v));
+                    return;
+                }
+                write('-');
+                v = -v;
+            }
+            int digits = 1;
+            for (long t = v; t >= 10; t /= 10) {
+                digits++;
+            }
+            byte[] b = reserve(digits);
+            for (int i = count - 1; i >= count - digits; i--) {
+                b[i] = (byte) ('0' + v % 10);
+                v /= 10;
+            }
+        }
+
+        void unsignedDecimal(long v) {
+            if (v >= 0) {
+                decimal(v);
+            } else {
+                ascii(Long.toUnsignedString(v));
+            }
         }
 
         void ascii(String s) {

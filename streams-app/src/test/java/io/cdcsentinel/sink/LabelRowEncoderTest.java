@@ -152,4 +152,28 @@ class LabelRowEncoderTest {
         assertThatThrownBy(() -> LabelRowEncoder.validate(label().setSourceTsMs(-5).build()))
                 .isInstanceOf(BadLabelException.class).hasMessageContaining("source_ts_ms");
     }
+
+    @Test
+    void shouldFormatTimesOnAlternatingDaysAndAtDayBoundaries() throws Exception {
+        for (String t : List.of("2024-03-01T23:59:59Z", "2024-03-02T00:00:00Z", "2024-03-01T00:00:01Z", "2024-02-29T12:34:56Z",
+                "1970-01-01T00:00:00Z", "2106-02-07T06:28:15Z", "2024-03-02T00:00:00Z")) {
+            JsonNode row = encode(label().setEndedAt(Instant.parse(t)).build(), Layout.REPLACING);
+            assertThat(row.get("conversation_end_time").asText()).isEqualTo(t.replace('T', ' ').replace("Z", ""));
+        }
+    }
+
+    @Test
+    void shouldWriteNumbersAtTheirLimits() throws Exception {
+        LabelRowEncoder.RowBuffer out = new LabelRowEncoder.RowBuffer(16);
+        LabelRowEncoder encoder = new LabelRowEncoder(Layout.REPLACING, "t");
+        encoder.encode(label().setVersion(Long.MAX_VALUE).setAssistShownCount(Integer.MAX_VALUE).setAssistUsedCount(0)
+                .setSourceTsMs(0).build(), Integer.MAX_VALUE, Long.MAX_VALUE, WRITTEN_AT, out);
+        JsonNode row = JSON.readTree(out.toString());
+        assertThat(row.get("version").asText()).isEqualTo(Long.toString(Long.MAX_VALUE));
+        assertThat(row.get("assist_shown_count").asInt()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(row.get("assist_used_count").asInt()).isZero();
+        assertThat(row.get("source_ts_ms").asLong()).isZero();
+        assertThat(row.get("kafka_partition").asInt()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(row.get("kafka_offset").asText()).isEqualTo(Long.toString(Long.MAX_VALUE));
+    }
 }
