@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the {@code conversation-labels} topic into ClickHouse, each record exactly once (see the package
- * documentation for the argument). One consumer thread: poll, buffer per partition, and when a buffer is
- * full ({@code sink.batch.size}) or old ({@code sink.batch.linger}) write it as one INSERT, then commit.
+ * documentation for the argument). One consumer thread polls, buffers per partition, and when a buffer is
+ * full ({@code sink.batch.size}) or old ({@code sink.batch.linger}) decodes and encodes it as one INSERT;
+ * the INSERT runs on a second thread while the consumer thread prepares the next batch (one INSERT at a
+ * time), and the offset after it is committed once ClickHouse has acknowledged it.
  *
  * <p>Use: {@link #start()} (creates the table when configured, joins the consumer group, returns),
  * {@link #progress()} at any time, {@link #close()} to stop. A sink that gives up (a batch ClickHouse

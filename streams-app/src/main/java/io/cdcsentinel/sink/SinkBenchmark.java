@@ -159,7 +159,8 @@ public final class SinkBenchmark {
                 for (String table : tables) {
                     store.execute("DROP TABLE IF EXISTS " + table);
                 }
-                admin.deleteTopics(List.of(topic, id + "-dlq"));
+                List<String> created = admin.listTopics().names().get().stream().filter(t -> t.startsWith(id)).toList();
+                admin.deleteTopics(created).all().get();
             }
         }
     }
