@@ -71,7 +71,9 @@
  * above holds for the rows that remain: deleting can only lower {@code M}, so the sink may read again records
  * whose rows were deleted (never ones whose rows exist), and their later correction deletes them again.
  * At quiescence every conversation has one row. The pair delete + INSERT is not atomic: between the two a
- * corrected conversation is briefly absent.
+ * corrected conversation is briefly absent. Mutations run in the server's merge pool, so with merges
+ * stopped ({@code SYSTEM STOP MERGES}) a batch with corrections waits until {@code sink.mutation.timeout} and
+ * the sink stops.
  *
  * <h2>Limits</h2>
  * <ul>
