@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 StackCommand.class,
                 CdcCommand.class,
+                RunCommand.class,
+                SinkCommand.class,
         })
 public final class Main implements Runnable {
 
