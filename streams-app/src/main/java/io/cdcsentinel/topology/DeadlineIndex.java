@@ -3,6 +3,7 @@ package io.cdcsentinel.topology;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -71,6 +72,16 @@ public final class DeadlineIndex {
         }
         toDelete.forEach(store::delete);
         return due;
+    }
+
+    /**
+     * The earliest deadline in the index, if any. Lets an owner that checks for due timers on every record
+     * keep this in memory and skip the range scan until stream time reaches it.
+     */
+    public OptionalLong nextDeadline() {
+        try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+            return it.hasNext() ? OptionalLong.of(ByteBuffer.wrap(it.next().key.get()).getLong()) : OptionalLong.empty();
+        }
     }
 
     static Bytes entry(long deadline, byte[] key) {

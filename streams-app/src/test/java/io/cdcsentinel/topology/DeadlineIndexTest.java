@@ -50,6 +50,16 @@ class DeadlineIndexTest {
         assertThat(index.pollDue(10, 5)).extracting(d -> new String(d.key(), StandardCharsets.UTF_8)).containsExactly("c");
     }
 
+    @Test
+    void shouldReportTheEarliestDeadline() {
+        assertThat(index.nextDeadline()).isEmpty();
+        index.add(500, key("b"));
+        index.add(70, key("a"));
+        assertThat(index.nextDeadline()).hasValue(70);
+        index.pollDue(100, 10);
+        assertThat(index.nextDeadline()).hasValue(500);
+    }
+
     private static byte[] key(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
