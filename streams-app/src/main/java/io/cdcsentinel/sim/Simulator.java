@@ -53,8 +53,19 @@ public final class Simulator {
         return this;
     }
 
-    Simulator onCommit(TxWriter.CommitListener commitListener) {
-        this.listener = commitListener;
+    /**
+     * Report every {@link Milestone} with the wall-clock time its transaction's commit returned (a benchmark measures
+     * downstream latency from it). Called on the writer threads: keep it short.
+     */
+    public Simulator milestones(Milestone.Listener milestoneListener) {
+        this.listener = transactions -> {
+            long now = System.currentTimeMillis();
+            for (Tx tx : transactions) {
+                for (Milestone m : tx.milestones()) {
+                    milestoneListener.reached(m, now);
+                }
+            }
+        };
         return this;
     }
 

@@ -136,7 +136,8 @@ final class Story {
     void end(Conversation c, Instant at) {
         c.advance(at);
         c.endedAt = at;
-        tx(at, Count.CHATS_ENDED).write(new Write.UpdateChat(c.values(at)));
+        tx(at, Count.CHATS_ENDED).write(new Write.UpdateChat(c.values(at)))
+                .milestone(new Milestone(Milestone.Kind.CONVERSATION_ENDED, tenant, c.id));
     }
 
     void reopen(Conversation c, Instant at) {
@@ -247,14 +248,23 @@ final class Story {
         return tx.count(kind);
     }
 
-    /** The planned transactions in time order (ties keep planning order), numbered from {@code firstSeq}. */
+    /**
+     * The planned transactions in time order (ties keep planning order), numbered from {@code firstSeq}. Call once,
+     * after the script: the gap milestones depend on the scorecards' final state.
+     */
     List<Tx> transactions(long firstSeq, int lane) {
+        for (Scorecard s : scorecards) {
+            if (s.openGap()) {
+                s.createTx.milestone(new Milestone(Milestone.Kind.GAP_SCORECARD_CREATED, tenant, s.id));
+            }
+        }
         List<PlannedTx> sorted = new ArrayList<>(planned);
         sorted.sort(Comparator.comparing((PlannedTx p) -> p.at).thenComparingInt(p -> p.order));
         List<Tx> txs = new ArrayList<>(sorted.size());
         long seq = firstSeq;
         for (PlannedTx p : sorted) {
-            txs.add(new Tx(number, lane, p.at, seq++, List.copyOf(p.writes), Map.copyOf(p.counts)));
+            txs.add(new Tx(number, lane, p.at, seq++, List.copyOf(p.writes), Map.copyOf(p.counts),
+                    List.copyOf(p.milestones)));
         }
         return txs;
     }
@@ -264,6 +274,7 @@ final class Story {
         final int order;
         final List<Write> writes = new ArrayList<>(2);
         final Map<Count, Long> counts = new EnumMap<>(Count.class);
+        final List<Milestone> milestones = new ArrayList<>(0);
 
         PlannedTx(Instant at, int order) {
             this.at = at;
@@ -277,6 +288,11 @@ final class Story {
 
         PlannedTx count(Count c) {
             return count(c, 1);
+        }
+
+        PlannedTx milestone(Milestone m) {
+            milestones.add(m);
+            return this;
         }
 
         PlannedTx count(Count c, long n) {

@@ -11,8 +11,10 @@ import java.util.Map;
  *               (connection), in order
  * @param seq    global order of planning, the tie-breaker for equal times
  * @param counts what to count once it has committed
+ * @param milestones what to report to a {@link Milestone.Listener} once it has committed
  */
-record Tx(long story, int lane, Instant at, long seq, List<Write> writes, Map<Count, Long> counts) {
+record Tx(long story, int lane, Instant at, long seq, List<Write> writes, Map<Count, Long> counts,
+        List<Milestone> milestones) {
 
     int rows() {
         int n = 0;

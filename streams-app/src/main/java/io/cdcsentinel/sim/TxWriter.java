@@ -32,11 +32,11 @@ import org.slf4j.LoggerFactory;
  */
 final class TxWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TxWriter.class);
-    private static final Tx END = new Tx(-1, -1, null, -1, List.of(), Map.of());
+    private static final Tx END = new Tx(-1, -1, null, -1, List.of(), Map.of(), List.of());
 
     /** Receives every committed transaction, on the lane's thread, right after its round trip returned. */
     interface CommitListener {
-        void committed(List<Tx> transactions, long nanoTime);
+        void committed(List<Tx> transactions);
     }
 
     private final List<Lane> lanes = new ArrayList<>();
@@ -197,7 +197,6 @@ final class TxWriter implements AutoCloseable {
                 ps.execute();
                 checkRowCounts(ps, batch, explicit);
             }
-            long now = System.nanoTime();
             long rows = 0;
             for (Tx tx : batch) {
                 rows += tx.rows();
@@ -206,7 +205,7 @@ final class TxWriter implements AutoCloseable {
             counts.add(Count.TRANSACTIONS, batch.size());
             counts.add(Count.ROWS, rows);
             if (listener != null) {
-                listener.committed(batch, now);
+                listener.committed(batch);
             }
         }
 

@@ -10,11 +10,13 @@ import io.cdcsentinel.testing.StackFixture;
 import io.cdcsentinel.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -48,13 +50,20 @@ class SimulatorIT {
     void shouldWriteRowsThatMatchThePrintedSummaryAndTheTruthFile(StackFixture stack, @TempDir Path dir) throws Exception {
         TestDatabase db = stack.createDatabase();
         Path truthFile = dir.resolve("truth.jsonl");
-        SimulationSummary summary = new Simulator(settings(db), allScenarios(11).build()).truthFile(truthFile).run();
+        Map<Milestone.Kind, AtomicLong> milestones = new EnumMap<>(Milestone.Kind.class);
+        for (Milestone.Kind kind : Milestone.Kind.values()) {
+            milestones.put(kind, new AtomicLong());
+        }
+        SimulationSummary summary = new Simulator(settings(db), allScenarios(11).build()).truthFile(truthFile)
+                .milestones((m, at) -> milestones.get(m.kind()).incrementAndGet()).run();
         Truth truth = Truth.read(truthFile);
 
         assertThat(summary.stories()).isEqualTo(1_200 + 3_000);
         assertThat(truth.seed()).isEqualTo(11);
         assertThat(truth.expected()).isEqualTo(summary.expected());
         summary.counts().forEach((count, n) -> assertThat(truth.counts()).containsEntry(count.key(), n));
+        assertThat(milestones.get(Milestone.Kind.CONVERSATION_ENDED)).hasValue(summary.count(Count.CHATS_ENDED));
+        assertThat(milestones.get(Milestone.Kind.GAP_SCORECARD_CREATED)).hasValue(summary.expected().openGaps());
 
         try (Connection c = db.connect()) {
             long created = summary.count(Count.SCORECARDS_CONVERSATION) + summary.count(Count.SCORECARDS_BATCH)
