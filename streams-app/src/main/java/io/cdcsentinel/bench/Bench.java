@@ -147,7 +147,9 @@ public final class Bench {
         long records = 0;
         long heapBefore = 0;
         long heap = 0;
-        long state = 0;
+        double stateBytes = 0;
+        double keys = 0;
+        long onDisk = 0;
         List<String> sources = List.of();
         for (int round = 1; round <= options.rounds(); round++) {
             String base = name.replace('_', '-') + "-r" + round;
@@ -169,7 +171,9 @@ public final class Bench {
                 topologies.add(r.duration);
                 if (round == options.rounds()) {
                     heap = Resources.heapUsedAfterGc();
-                    state = r.stateBytes();
+                    stateBytes = r.rocksDbMetric("size-all-mem-tables") + r.rocksDbMetric("total-sst-files-size");
+                    keys = r.rocksDbMetric("estimate-num-keys");
+                    onDisk = r.stateBytesOnDisk();
                 }
             }
         }
@@ -189,8 +193,10 @@ public final class Bench {
                 + " conversations)", scorecards(workload), workload.count(Count.CHATS_CREATED)), heap / 1e6, "MB",
                 null, null, String.format("whole benchmark JVM after full GCs, with the applications still running;"
                         + " %.0f MB before they started", heapBefore / 1e6)));
-        figures.add(Figure.absolute("state stores on disk (RocksDB, same load)", state / 1e6, "MB", null, null,
-                "sum of the files under the applications' state directories"));
+        figures.add(Figure.absolute("state stores (RocksDB, same load)", stateBytes / 1e6, "MB", null, null,
+                String.format("memtables + SST files of every store, from the RocksDB metrics (off-heap, so not in the"
+                        + " heap figure); about %,.0f keys; %.1f MB of files under the state directories",
+                        keys, onDisk / 1e6)));
     }
 
     /** The topologies {@code bin/sentinel run} runs, each as its own application, on the CDC topics of {@code names}. */

@@ -65,8 +65,26 @@ final class StreamsBench {
             return records / CdcBench.seconds(duration);
         }
 
-        long stateBytes() {
+        /** Files under the applications' state directories (RocksDB SST files, checkpoints). */
+        long stateBytesOnDisk() {
             return stateDirs.stream().mapToLong(Resources::sizeOnDisk).sum();
+        }
+
+        /**
+         * The sum of a RocksDB property metric over every store of every application (KIP-607, recorded at INFO
+         * level): {@code estimate-num-keys}, {@code size-all-mem-tables}, {@code total-sst-files-size}.
+         */
+        double rocksDbMetric(String name) {
+            double sum = 0;
+            for (KafkaStreams s : streams) {
+                for (var e : s.metrics().entrySet()) {
+                    if (e.getKey().name().equals(name) && e.getKey().group().equals("stream-state-metrics")
+                            && e.getValue().metricValue() instanceof Number n) {
+                        sum += n.doubleValue();
+                    }
+                }
+            }
+            return sum;
         }
 
         @Override

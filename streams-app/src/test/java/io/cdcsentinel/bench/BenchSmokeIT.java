@@ -30,7 +30,7 @@ class BenchSmokeIT {
                 "simulate: workload written to PostgreSQL",
                 "CDC runner: Debezium -> Kafka, acks=all",
                 "replay: the topologies over retained CDC topics",
-                "state stores on disk (RocksDB, same load)");
+                "state stores (RocksDB, same load)");
         assertThat(report.figures()).allSatisfy(f -> {
             assertThat(f.value()).as(f.name()).isPositive().isFinite();
             if (f.hasBaseline()) {
