@@ -50,7 +50,8 @@ public record RegistrySettings(URI url, String serdeClass, Map<String, String> s
         config.put("apicurio.registry.auto-register", "true");
         config.put("apicurio.registry.find-latest", "true");
         config.put("schema.registry.url", confluentCompatUrl());
-        config.put("specific.avro.reader", "true");
+        config.put("specific.avro.reader", "true"); // Confluent's serde
+        config.put("apicurio.registry.use-specific-avro-reader", "true"); // Apicurio's: else it returns GenericData.Record
         config.putAll(serdeProperties);
         return config;
     }
