@@ -1,0 +1,233 @@
+package io.cdcsentinel.bench;
+
+import io.cdcsentinel.cdc.SourceSchema;
+import io.cdcsentinel.config.ConfigSource;
+import io.cdcsentinel.config.KafkaSettings;
+import io.cdcsentinel.config.LabelSettings;
+import io.cdcsentinel.config.PostgresSettings;
+import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.local.Endpoints;
+import io.cdcsentinel.local.LocalStack;
+import io.cdcsentinel.sim.Count;
+import io.cdcsentinel.sim.Scenario;
+import io.cdcsentinel.sim.SimulationSummary;
+import io.cdcsentinel.sim.Simulator;
+import io.cdcsentinel.sim.WorkloadSpec;
+import io.cdcsentinel.topology.labels.ConversationLabelTopology;
+import io.cdcsentinel.topology.labels.LabelTopics;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * {@code bin/sentinel bench}: writes a workload with the simulator, then measures each stage against a baseline
+ * that does the least possible work on the same input, in the same run:
+ * <ol>
+ *   <li>CDC: the runner against a bare Debezium engine that only counts ({@link CdcBench});</li>
+ *   <li>the topologies, replaying the CDC topics the runner wrote, against an identity {@code map+to}
+ *       application over the same topics, both {@code exactly_once_v2} ({@link StreamsBench}); then the heap and the
+ *       state on disk with the topologies loaded.</li>
+ * </ol>
+ * Scale 1 is about 100,000 scorecards and 30,000 conversations (~1 million CDC records); {@code --scale 10}
+ * gives the 1 million scorecards and 300,000 conversations of the issue.
+ */
+public final class Bench {
+    /**
+     * @param endpoints an existing stack to use (its PostgreSQL user must be allowed to create databases and
+     *                  replication slots); null to start one in {@code workDir/stack}
+     * @param keepStack leave the stack this run started running afterwards
+     */
+    public record Options(double scale, long seed, int rounds, Path workDir, Endpoints endpoints, boolean keepStack,
+            String command) {
+    }
+
+    private final Options options;
+    private final Consumer<String> progress;
+
+    public Bench(Options options, Consumer<String> progress) {
+        this.options = options;
+        this.progress = progress;
+    }
+
+    /** The workload at a scale: the default story mix plus one batch hour, ~3.3 scorecards per conversation. */
+    public static WorkloadSpec workload(double scale, long seed) {
+        Map<Scenario, Integer> mix = new LinkedHashMap<>(WorkloadSpec.Builder.defaultMix());
+        mix.put(Scenario.BATCH_HOUR, 1);
+        return WorkloadSpec.builder().seed(seed).mix(mix).count(Math.max(20, Math.round(30_000 * scale)))
+                .batchSize((int) Math.max(20, Math.round(50_000 * scale))).build();
+    }
+
+    public BenchReport run() throws Exception {
+        Instant started = Instant.now();
+        String name = "bench_" + DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC).format(started);
+        LocalStack stack = null;
+        Endpoints endpoints = options.endpoints();
+        if (endpoints == null) {
+            progress.accept("bench: starting the local stack in " + options.workDir().resolve("stack"));
+            stack = LocalStack.up(options.workDir().resolve("stack"), LocalStack.Options.defaults());
+            endpoints = stack.endpoints();
+        }
+        List<Figure> figures = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        try {
+            createDatabase(endpoints, name);
+            Map<String, String> config = new HashMap<>(endpoints.asConfig());
+            config.put(PostgresSettings.URL.name(), endpoints.postgresUrl(name));
+            ConfigSource source = ConfigSource.of(config);
+            PostgresSettings postgres = PostgresSettings.from(source);
+            KafkaSettings kafka = KafkaSettings.from(source);
+            CdcBench cdc = new CdcBench(postgres, kafka, name, options.rounds());
+            try {
+                try (Connection c = connect(postgres)) {
+                    SourceSchema.apply(c);
+                    cdc.prepare(c);
+                }
+                SimulationSummary workload = simulate(postgres, figures);
+                measureCdc(cdc, workload, figures);
+                measureTopologies(kafka, cdc.lastRunnerPrefix(), name, workload, figures);
+            } finally {
+                try (Connection c = connect(postgres)) {
+                    cdc.cleanUp(c);
+                }
+                dropDatabase(endpoints, name);
+            }
+        } finally {
+            if (stack != null && !options.keepStack()) {
+                progress.accept("bench: stopping the local stack");
+                stack.down();
+            }
+        }
+        return new BenchReport(options.command(), started, Duration.between(started, Instant.now()), figures, List.of(),
+                notes);
+    }
+
+    private SimulationSummary simulate(PostgresSettings postgres, List<Figure> figures) throws Exception {
+        WorkloadSpec spec = workload(options.scale(), options.seed());
+        progress.accept(String.format("bench: simulating %,d stories and a batch of %,d scorecards", spec.count(),
+                spec.batchSize()));
+        SimulationSummary s = new Simulator(postgres, spec).run();
+        figures.add(Figure.absolute("simulate: workload written to PostgreSQL", s.transactionsPerSecond(),
+                "transactions/s", null, null, String.format("%,d stories (%,d conversations, %,d scorecards), %,d"
+                        + " transactions, %,d row changes in %.1f s; one transaction per API call, %d connections",
+                        s.stories(), s.count(Count.CHATS_CREATED), scorecards(s), s.count(Count.TRANSACTIONS),
+                        s.count(Count.ROWS), s.elapsed().toMillis() / 1000.0, s.spec().connections())));
+        return s;
+    }
+
+    private void measureCdc(CdcBench cdc, SimulationSummary workload, List<Figure> figures) throws Exception {
+        long deletes = workload.count(Count.SCORES_DELETED) + workload.count(Count.SCORECARDS_HARD_DELETED);
+        progress.accept(String.format("bench: CDC, %d rounds of bare engine then runner over %,d changes",
+                options.rounds(), workload.count(Count.ROWS)));
+        CdcBench.Result r = cdc.run(workload.count(Count.ROWS), deletes);
+        figures.add(Figure.ratio("CDC runner: Debezium -> Kafka, acks=all", r.runnerRate(), "records/s",
+                "bare Debezium engine, handler only counts", r.bareRate(), 0.8, String.format(
+                        "%,d records (row changes + tombstones) streamed from a slot created before the workload, timed"
+                                + " from the first record to the last; best of %d alternating rounds %s",
+                        r.changes(), r.rounds().size(), r.rounds().stream().map(x -> String.format("[bare %d ms,"
+                                + " runner %d ms]", x.bare().toMillis(), x.runner().toMillis())).toList())));
+    }
+
+    private void measureTopologies(KafkaSettings kafka, String cdcPrefix, String name, SimulationSummary workload,
+            List<Figure> figures) throws Exception {
+        StreamsBench streams = new StreamsBench(kafka, options.workDir().resolve("state"));
+        List<Duration> identity = new ArrayList<>();
+        List<Duration> topologies = new ArrayList<>();
+        long records = 0;
+        long heapBefore = 0;
+        long heap = 0;
+        double stateBytes = 0;
+        double keys = 0;
+        long onDisk = 0;
+        List<String> sources = List.of();
+        for (int round = 1; round <= options.rounds(); round++) {
+            String base = name.replace('_', '-') + "-r" + round;
+            TopicNames names = new TopicNames(cdcPrefix, base + "-gaps", base + "-gap-rates", base + "-labels",
+                    base + "-dlq");
+            List<StreamsBench.App> apps = topologies(names, base);
+            sources = apps.stream().flatMap(a -> a.sourceTopics().stream()).distinct().sorted().toList();
+            streams.createTopics(List.of(names.gaps(), names.gapRates(), names.labels(), names.deadLetters(),
+                    base + "-identity-out"));
+            progress.accept("bench: replaying " + sources + ", round " + round + ": identity map+to");
+            try (StreamsBench.Replay r = streams.replay(List.of(new StreamsBench.App(base + "-identity",
+                    StreamsBench.identity(sources, base + "-identity-out"), sources)), names)) {
+                identity.add(r.duration);
+                records = r.records;
+            }
+            heapBefore = Resources.heapUsedAfterGc();
+            progress.accept("bench: replaying round " + round + ": the topologies");
+            try (StreamsBench.Replay r = streams.replay(apps, names)) {
+                topologies.add(r.duration);
+                if (round == options.rounds()) {
+                    heap = Resources.heapUsedAfterGc();
+                    stateBytes = r.rocksDbMetric("size-all-mem-tables") + r.rocksDbMetric("total-sst-files-size");
+                    keys = r.rocksDbMetric("estimate-num-keys");
+                    onDisk = r.stateBytesOnDisk();
+                }
+            }
+        }
+        double identityRate = records / CdcBench.seconds(Stats.best(identity));
+        double topologyRate = records / CdcBench.seconds(Stats.best(topologies));
+        String rounds = String.format("best of %d alternating rounds, identity %s ms, topologies %s ms",
+                options.rounds(), identity.stream().map(Duration::toMillis).toList(),
+                topologies.stream().map(Duration::toMillis).toList());
+        figures.add(Figure.ratio("topologies: labels, exactly_once_v2", topologyRate, "records/s",
+                "identity map+to, exactly_once_v2", identityRate, 0.5, String.format("%,d CDC records of %s replayed"
+                        + " from offset 0 by fresh applications, timed from 10%% committed to all input (and every"
+                        + " repartitioned record) committed; %s", records, sources, rounds)));
+        figures.add(Figure.absolute("replay: the topologies over retained CDC topics", topologyRate, "records/s",
+                "records/s >= 50,000", topologyRate >= 50_000, "the topology rate above: a replay is what a backfill"
+                        + " does, from the retained topics under a new application id"));
+        figures.add(Figure.absolute(String.format("heap in use after GC, topologies loaded (%,d scorecards, %,d"
+                + " conversations)", scorecards(workload), workload.count(Count.CHATS_CREATED)), heap / 1e6, "MB",
+                null, null, String.format("whole benchmark JVM after full GCs, with the applications still running;"
+                        + " %.0f MB before they started", heapBefore / 1e6)));
+        figures.add(Figure.absolute("state stores (RocksDB, same load)", stateBytes / 1e6, "MB", null, null,
+                String.format("memtables + SST files of every store, from the RocksDB metrics (off-heap, so not in the"
+                        + " heap figure); about %,.0f keys; %.1f MB of files under the state directories",
+                        keys, onDisk / 1e6)));
+    }
+
+    /** The topologies {@code bin/sentinel run} runs, each as its own application, on the CDC topics of {@code names}. */
+    static List<StreamsBench.App> topologies(TopicNames names, String base) {
+        return List.of(new StreamsBench.App(ConversationLabelTopology.applicationId(base),
+                ConversationLabelTopology.build(LabelTopics.withPlainAvro(names), LabelSettings.defaults()),
+                List.of(names.chats(), names.chatEvents())));
+    }
+
+    private static long scorecards(SimulationSummary s) {
+        return s.count(Count.SCORECARDS_CONVERSATION) + s.count(Count.SCORECARDS_BATCH) + s.count(Count.SCORECARDS_PROCESS)
+                + s.count(Count.SCORECARDS_APPEAL_REPLICA) + s.count(Count.SCORECARDS_APPEAL_REQUEST)
+                + s.count(Count.SCORECARDS_APPEAL_RESOLVE) + s.count(Count.SCORECARDS_CALIBRATION)
+                + s.count(Count.SCORECARDS_OTHER_TYPE);
+    }
+
+    private static Connection connect(PostgresSettings p) throws SQLException {
+        return DriverManager.getConnection(p.jdbcUrl(), p.user(), p.password());
+    }
+
+    private static void createDatabase(Endpoints endpoints, String name) throws SQLException {
+        try (Connection c = DriverManager.getConnection(endpoints.postgresUrl(), endpoints.postgresUser(),
+                endpoints.postgresPassword()); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+    }
+
+    private static void dropDatabase(Endpoints endpoints, String name) throws SQLException {
+        try (Connection c = DriverManager.getConnection(endpoints.postgresUrl(), endpoints.postgresUser(),
+                endpoints.postgresPassword()); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
+    }
+}
