@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 CdcCommand.class,
                 RunCommand.class,
                 SinkCommand.class,
+                SimulateCommand.class,
         })
 public final class Main implements Runnable {
 
