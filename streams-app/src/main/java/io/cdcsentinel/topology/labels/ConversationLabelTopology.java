@@ -49,7 +49,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *   <tr><td>chats row deleted, after a label was written</td><td>one DELETE carrying the last label's content</td></tr>
  *   <tr><td>a row written again after its DELETE</td><td>CORRECTION (a label existed; the sink replaces it)</td></tr>
  * </table>
- * Events that arrive before their chats row are kept and counted once it arrives. The settle window is
+ * Events that arrive before their chats row are kept and counted once it arrives (the connector snapshots
+ * {@code chat_events} before {@code chats} so that a snapshot FINAL has them all). The settle window is
  * measured in event time (commit time), so a replay writes the same labels; see "Timers" for the live case.
  *
  * <h2>Versions</h2>
