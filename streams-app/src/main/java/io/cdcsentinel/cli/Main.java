@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sentinel", mixinStandardHelpOptions = true, version = "cdc-sentinel 0.1.0",
         description = "Debezium + Kafka Streams watchdog: historic scorecard gaps and final conversation labels.",
         subcommands = {
+                DemoCommand.class,
                 StackCommand.class,
                 CdcCommand.class,
                 RunCommand.class,
