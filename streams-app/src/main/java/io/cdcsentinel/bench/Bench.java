@@ -1,11 +1,13 @@
 package io.cdcsentinel.bench;
 
 import io.cdcsentinel.cdc.SourceSchema;
+import io.cdcsentinel.config.ClickHouseSettings;
 import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.config.PostgresSettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.local.ClickHouseServer;
 import io.cdcsentinel.local.Endpoints;
 import io.cdcsentinel.local.LocalStack;
 import io.cdcsentinel.sim.Count;
@@ -13,6 +15,7 @@ import io.cdcsentinel.sim.Scenario;
 import io.cdcsentinel.sim.SimulationSummary;
 import io.cdcsentinel.sim.Simulator;
 import io.cdcsentinel.sim.WorkloadSpec;
+import io.cdcsentinel.sink.SinkBenchmark;
 import io.cdcsentinel.topology.labels.ConversationLabelTopology;
 import io.cdcsentinel.topology.labels.LabelTopics;
 import java.nio.file.Path;
@@ -30,6 +33,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code bin/sentinel bench}: writes a workload with the simulator, then measures each stage against a baseline
@@ -44,6 +51,7 @@ import java.util.function.Consumer;
  * gives the 1 million scorecards and 300,000 conversations of the issue.
  */
 public final class Bench {
+    private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
     /**
      * @param endpoints an existing stack to use (its PostgreSQL user must be allowed to create databases and
      *                  replication slots); null to start one in {@code workDir/stack}
@@ -80,6 +88,7 @@ public final class Bench {
             endpoints = stack.endpoints();
         }
         List<Figure> figures = new ArrayList<>();
+        List<LatencyRecorder> latencies = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         try {
             createDatabase(endpoints, name);
@@ -97,11 +106,21 @@ public final class Bench {
                 SimulationSummary workload = simulate(postgres, figures);
                 measureCdc(cdc, workload, figures);
                 measureTopologies(kafka, cdc.lastRunnerPrefix(), name, workload, figures);
+                if (endpoints.clickhouse().isEmpty()) {
+                    notes.add("ClickHouse is not installed, so the sink and end-to-end figures are missing: "
+                            + ClickHouseServer.notInstalledMessage());
+                } else {
+                    ConfigSource withDatabase = source.with(Map.of(ClickHouseSettings.DATABASE.name(), name));
+                    latencies.add(measureLive(postgres, withDatabase, name, cdc.publication(), figures));
+                    measureSink(withDatabase, figures);
+                }
             } finally {
                 try (Connection c = connect(postgres)) {
                     cdc.cleanUp(c);
                 }
                 dropDatabase(endpoints, name);
+                endpoints.clickhouse().ifPresent(url -> ClickHouseServer.execute(url, "DROP DATABASE IF EXISTS " + name));
+                deleteTopics(KafkaSettings.from(ConfigSource.of(endpoints.asConfig())), name);
             }
         } finally {
             if (stack != null && !options.keepStack()) {
@@ -109,7 +128,7 @@ public final class Bench {
                 stack.down();
             }
         }
-        return new BenchReport(options.command(), started, Duration.between(started, Instant.now()), figures, List.of(),
+        return new BenchReport(options.command(), started, Duration.between(started, Instant.now()), figures, latencies,
                 notes);
     }
 
@@ -199,6 +218,40 @@ public final class Bench {
                         keys, onDisk / 1e6)));
     }
 
+    private LatencyRecorder measureLive(PostgresSettings postgres, ConfigSource source, String name, String publication,
+            List<Figure> figures) throws Exception {
+        Duration duration = Duration.ofSeconds(Math.max(15, Math.min(120, Math.round(60 * options.scale()))));
+        double rowsPerSecond = 3_000;
+        progress.accept(String.format("bench: live pipeline under %,.0f row changes/s for %d s: end-to-end latency",
+                rowsPerSecond, duration.toSeconds()));
+        LiveBench.Result r = new LiveBench(postgres, source, name, publication, options.workDir().resolve("state"))
+                .run(rowsPerSecond, duration, options.seed() + 1);
+        LatencyRecorder e2e = r.endToEnd();
+        String detail = String.format("%,d conversations ended under a steady background load of %,.0f row changes/s"
+                        + " (target %,.0f; steady + async-race stories, current timestamps, %,d rows in all);"
+                        + " CDC runner (poll 50 ms) -> label topology (settle 0, EOS v2, commit 100 ms) -> ClickHouse"
+                        + " sink (batch %,d, linger %d ms) -> row visible to a query polling every %d ms; from the commit"
+                        + " of the transaction that set ended_at; %,d not visible within %d s of the end",
+                r.conversationsEnded(), r.steadyRowsPerSecond(), r.targetRowsPerSecond(), r.load().count(Count.ROWS),
+                r.sink().batchSize(), r.sink().batchLinger().toMillis(), LiveBench.POLL_MILLIS, r.notSeen(),
+                LiveBench.DRAIN.toSeconds());
+        double p99 = e2e.percentile(99).toMillis() / 1000.0;
+        figures.add(Figure.absolute("end-to-end latency p50: ended_at commit -> row in ClickHouse",
+                e2e.percentile(50).toMillis() / 1000.0, "s", null, null, detail));
+        figures.add(Figure.absolute("end-to-end latency p99", p99, "s", "p99 <= 1.5 s", p99 <= 1.5, null));
+        figures.add(Figure.absolute("end-to-end latency max", e2e.max().toMillis() / 1000.0, "s", null, null, null));
+        return e2e;
+    }
+
+    private void measureSink(ConfigSource source, List<Figure> figures) throws Exception {
+        int rows = (int) Math.max(5_000, Math.round(200_000 * options.scale()));
+        int batch = Math.min(10_000, rows);
+        progress.accept(String.format("bench: ClickHouse sink vs raw JSONEachRow INSERT, %,d rows", rows));
+        SinkBenchmark.Result r = SinkBenchmark.run(source, rows, batch, 1, options.rounds());
+        figures.add(Figure.ratio("ClickHouse sink: Kafka -> ClickHouse", r.sinkRowsPerSecond(), "rows/s",
+                "raw HTTP JSONEachRow INSERT of the same rows", r.rawRowsPerSecond(), 0.7, r.summary()));
+    }
+
     /** The topologies {@code bin/sentinel run} runs, each as its own application, on the CDC topics of {@code names}. */
     static List<StreamsBench.App> topologies(TopicNames names, String base) {
         return List.of(new StreamsBench.App(ConversationLabelTopology.applicationId(base),
@@ -211,6 +264,18 @@ public final class Bench {
                 + s.count(Count.SCORECARDS_APPEAL_REPLICA) + s.count(Count.SCORECARDS_APPEAL_REQUEST)
                 + s.count(Count.SCORECARDS_APPEAL_RESOLVE) + s.count(Count.SCORECARDS_CALIBRATION)
                 + s.count(Count.SCORECARDS_OTHER_TYPE);
+    }
+
+    /** Every topic this run created: they all carry its name, with underscores or dashes. */
+    private static void deleteTopics(KafkaSettings kafka, String name) {
+        String dashed = name.replace('_', '-');
+        try (Admin admin = Admin.create(kafka.clientConfig())) {
+            List<String> mine = admin.listTopics(new ListTopicsOptions().listInternal(false)).names().get().stream()
+                    .filter(t -> t.contains(name) || t.contains(dashed)).toList();
+            admin.deleteTopics(mine).all().get();
+        } catch (Exception e) {
+            LOG.warn("could not delete the benchmark's topics (*{}*): {}", name, e.toString());
+        }
     }
 
     private static Connection connect(PostgresSettings p) throws SQLException {

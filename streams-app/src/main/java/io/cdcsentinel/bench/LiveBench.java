@@ -1,0 +1,256 @@
+package io.cdcsentinel.bench;
+
+import io.cdcsentinel.cdc.CdcRunner;
+import io.cdcsentinel.config.CdcSettings;
+import io.cdcsentinel.config.ClickHouseSettings;
+import io.cdcsentinel.config.ConfigSource;
+import io.cdcsentinel.config.KafkaSettings;
+import io.cdcsentinel.config.LabelSettings;
+import io.cdcsentinel.config.PostgresSettings;
+import io.cdcsentinel.config.RegistrySettings;
+import io.cdcsentinel.config.SinkSettings;
+import io.cdcsentinel.config.StreamsSettings;
+import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.sim.Milestone;
+import io.cdcsentinel.sim.Scenario;
+import io.cdcsentinel.sim.SimulationSummary;
+import io.cdcsentinel.sim.Simulator;
+import io.cdcsentinel.sim.WorkloadSpec;
+import io.cdcsentinel.sink.ClickHouseSink;
+import io.cdcsentinel.sink.LabelStore;
+import io.cdcsentinel.sink.LabelTable;
+import io.cdcsentinel.topology.AvroSerdes;
+import io.cdcsentinel.topology.StreamsProperties;
+import io.cdcsentinel.topology.labels.ConversationLabelTopology;
+import io.cdcsentinel.topology.labels.LabelTopics;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live pipeline under a steady background load, for latencies: the simulator writes healthy traffic (with some
+ * lost historic writes) at a target number of row changes per second, paced on the wall clock with current
+ * timestamps; the CDC runner captures it, the label topology ({@code labels.settle.window=0}) labels it, the
+ * ClickHouse sink writes the labels, all with their production settings otherwise (registry-aware Avro, EOS v2).
+ *
+ * <p>End-to-end latency of a conversation = the moment its {@code ended_at} row is visible in ClickHouse (polled
+ * every {@value #POLL_MILLIS} ms by Kafka offset, so each new row is seen once) minus the moment the transaction
+ * that set {@code ended_at} committed (the simulator's JDBC commit returned).
+ */
+final class LiveBench {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveBench.class);
+    static final long POLL_MILLIS = 20;
+    /** How long after the load ends a conversation may still become visible before it counts as not seen. */
+    static final Duration DRAIN = Duration.ofSeconds(60);
+    /**
+     * Mean conversation length of the load, half of it to review and to submit: short, so that most of a story's
+     * writes fall inside the load window and the load is steady soon (after about {@link #RAMP}).
+     */
+    static final Duration STORY_PHASE = Duration.ofSeconds(2);
+    static final Duration RAMP = STORY_PHASE.multipliedBy(3);
+
+    /**
+     * @param steadyRowsPerSecond row changes per second committed in the steady part of the load (after the first
+     *                            stories have reached their later writes, until the last story started)
+     */
+    record Result(LatencyRecorder endToEnd, long conversationsEnded, long notSeen, SimulationSummary load,
+            double targetRowsPerSecond, double steadyRowsPerSecond, SinkSettings sink) {
+    }
+
+    private final PostgresSettings postgres;
+    private final ConfigSource endpoints;
+    private final String name;
+    private final String publication;
+    private final Path stateRoot;
+
+    LiveBench(PostgresSettings postgres, ConfigSource endpoints, String name, String publication, Path stateRoot) {
+        this.postgres = postgres;
+        this.endpoints = endpoints;
+        this.name = name;
+        this.publication = publication;
+        this.stateRoot = stateRoot;
+    }
+
+    String slot() {
+        return name + "_live";
+    }
+
+    /** The live capture's slot, created before its load is written (no snapshot needed). */
+    private void createSlot() throws SQLException {
+        try (Connection c = java.sql.DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
+                Statement s = c.createStatement()) {
+            s.execute("SELECT pg_create_logical_replication_slot('" + slot() + "', 'pgoutput')");
+        }
+    }
+
+    /** The background load: healthy traffic with some lost writes, short stories, current timestamps. */
+    static WorkloadSpec load(long seed, double storiesPerSecond, Duration duration) {
+        Map<Scenario, Integer> mix = new LinkedHashMap<>();
+        mix.put(Scenario.STEADY, 3);
+        mix.put(Scenario.ASYNC_RACE, 1);
+        return WorkloadSpec.builder().seed(seed).mix(mix).rate(storiesPerSecond)
+                .count(Math.max(1, Math.round(storiesPerSecond * duration.toMillis() / 1000.0)))
+                .start(Instant.now().truncatedTo(ChronoUnit.MICROS)).conversationLength(STORY_PHASE)
+                .reviewDelay(STORY_PHASE.dividedBy(2)).submitDelay(STORY_PHASE.dividedBy(2))
+                .lateDelay(STORY_PHASE.multipliedBy(4)).build();
+    }
+
+    Result run(double rowsPerSecond, Duration duration, long seed) throws Exception {
+        KafkaSettings kafka = KafkaSettings.from(endpoints);
+        RegistrySettings registry = RegistrySettings.from(endpoints);
+        String base = name.replace('_', '-') + "-live";
+        TopicNames names = new TopicNames(base, base + "-gaps", base + "-gap-rates", base + "-labels", base + "-dlq");
+        Map<String, String> sinkConfig = new HashMap<>();
+        sinkConfig.put(ClickHouseSettings.DATABASE.name(), name);
+        sinkConfig.put(SinkSettings.TABLE.name(), "conversation_labels");
+        sinkConfig.put(SinkSettings.GROUP_ID.name(), base + "-sink");
+        ConfigSource sinkSource = endpoints.with(sinkConfig);
+        ClickHouseSettings clickhouse = ClickHouseSettings.from(sinkSource);
+        SinkSettings sinkSettings = SinkSettings.from(sinkSource);
+
+        double storyRate = rowsPerSecond / Math.max(1, Simulator.rowsPerStory(load(seed, 1, Duration.ofSeconds(2_000)), 2_000));
+        WorkloadSpec spec = load(seed, storyRate, duration);
+        LatencyRecorder latency = new LatencyRecorder("end to end: ended_at commit -> row in ClickHouse");
+        Map<String, Long> committed = new ConcurrentHashMap<>();
+        Map<String, Long> seenEarly = new ConcurrentHashMap<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        createSlot();
+        new StreamsBench(kafka, stateRoot).createTopics(List.of(names.labels(), names.deadLetters()));
+        CdcSettings cdc = CdcSettings.from(ConfigSource.of(Map.of(CdcSettings.NAME.name(), base + "-cdc",
+                CdcSettings.SLOT.name(), slot(), CdcSettings.PUBLICATION.name(), publication,
+                CdcSettings.OFFSETS_TOPIC.name(), base + "-cdc-offsets", CdcSettings.SNAPSHOT_MODE.name(), "no_data")));
+        String appId = ConversationLabelTopology.applicationId(base);
+        KafkaStreams labels = new KafkaStreams(ConversationLabelTopology.build(
+                LabelTopics.create(names, new AvroSerdes(registry)), LabelSettings.defaults().withSettleWindow(Duration.ZERO)),
+                StreamsProperties.create(appId, kafka, new StreamsSettings(appId, stateRoot.resolve(appId), 1,
+                        Duration.ofMillis(100)), names));
+        labels.setUncaughtExceptionHandler(e -> {
+            failure.compareAndSet(null, e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        LabelTable table = ClickHouseSink.createTable(clickhouse, sinkSettings);
+        try (CdcRunner runner = new CdcRunner(postgres, kafka, cdc, names);
+                ClickHouseSink sink = new ClickHouseSink(kafka, names, registry, clickhouse, sinkSettings);
+                LabelStore store = new LabelStore(clickhouse, table)) {
+            runner.start();
+            labels.start();
+            sink.start();
+            Thread poller = new Thread(() -> poll(store, table, latency, committed, seenEarly, failure),
+                    "bench-clickhouse-poller");
+            poller.setDaemon(true);
+            poller.start();
+            try {
+                Simulator simulator = new Simulator(postgres, spec).milestones((m, at) -> {
+                    if (m.kind() == Milestone.Kind.CONVERSATION_ENDED) {
+                        String key = key(m.tenant().customer(), m.tenant().profile(), m.id());
+                        if (seenEarly.remove(key) == null) {
+                            committed.put(key, at);
+                        }
+                    }
+                });
+                long[] window = new long[2];
+                Thread sampler = new Thread(() -> sampleSteadyLoad(simulator, duration, window), "bench-load-sampler");
+                sampler.setDaemon(true);
+                sampler.start();
+                SimulationSummary load = simulator.run();
+                sampler.join();
+                long deadline = System.nanoTime() + DRAIN.toNanos();
+                while (!committed.isEmpty() && System.nanoTime() < deadline && failure.get() == null) {
+                    TimeUnit.MILLISECONDS.sleep(50);
+                }
+                if (failure.get() != null) {
+                    throw new IllegalStateException("live pipeline failed: " + failure.get(), failure.get());
+                }
+                long ended = load.count(io.cdcsentinel.sim.Count.CHATS_ENDED);
+                double steady = window[1] <= 0 ? load.rowsPerSecond()
+                        : window[0] / (window[1] / 1e9);
+                return new Result(latency, ended, committed.size(), load, rowsPerSecond, steady, sinkSettings);
+            } finally {
+                poller.interrupt();
+                poller.join(5_000);
+            }
+        } finally {
+            labels.close(Duration.ofSeconds(30));
+        }
+    }
+
+    /** Rows committed between {@link #RAMP} and the end of the story window: {rows, nanos}. */
+    private static void sampleSteadyLoad(Simulator simulator, Duration duration, long[] window) {
+        try {
+            long start = System.nanoTime();
+            long ramp = Math.min(RAMP.toNanos(), duration.toNanos() / 2);
+            TimeUnit.NANOSECONDS.sleep(ramp);
+            long rows0 = simulator.rowsCommitted();
+            long t0 = System.nanoTime();
+            TimeUnit.NANOSECONDS.sleep(Math.max(0, start + duration.toNanos() - t0));
+            window[0] = simulator.rowsCommitted() - rows0;
+            window[1] = System.nanoTime() - t0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Reads the rows the sink added since the last poll (by Kafka partition and offset, which the sink writes with
+     * every row and inserts in order per partition) and closes the latency of every conversation whose end committed.
+     */
+    private static void poll(LabelStore store, LabelTable table, LatencyRecorder latency, Map<String, Long> committed,
+            Map<String, Long> seenEarly, AtomicReference<Throwable> failure) {
+        Map<String, Long> maxOffset = new HashMap<>();
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                long floor = maxOffset.values().stream().mapToLong(Long::longValue).min().orElse(-1);
+                List<String[]> rows = store.query("SELECT kafka_partition, kafka_offset, customer_id, profile_id,"
+                        + " conversation_id FROM " + table.qualifiedName() + " WHERE kafka_offset > " + floor
+                        + " AND kind IN ('FINAL', 'CORRECTION')");
+                long now = System.currentTimeMillis();
+                List<String> fresh = new ArrayList<>();
+                for (String[] r : rows) {
+                    long offset = Long.parseLong(r[1]);
+                    if (offset > maxOffset.getOrDefault(r[0], -1L)) {
+                        fresh.add(key(r[2], r[3], r[4]));
+                    }
+                }
+                for (String[] r : rows) {
+                    maxOffset.merge(r[0], Long.parseLong(r[1]), Math::max);
+                }
+                for (String key : fresh) {
+                    Long at = committed.remove(key);
+                    if (at != null) {
+                        latency.record(Duration.ofMillis(Math.max(0, now - at)));
+                    } else {
+                        seenEarly.put(key, now);
+                    }
+                }
+                TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("ClickHouse poller failed", e);
+            failure.compareAndSet(null, e);
+        }
+    }
+
+    private static String key(String customer, String profile, String conversation) {
+        return customer + '\u0000' + profile + '\u0000' + conversation;
+    }
+
+}
