@@ -10,6 +10,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 StackCommand.class,
                 CdcCommand.class,
+                RunCommand.class,
+                SinkCommand.class,
+                SimulateCommand.class,
         })
 public final class Main implements Runnable {
 
