@@ -4,9 +4,11 @@ import io.cdcsentinel.cdc.SourceSchema;
 import io.cdcsentinel.config.ClickHouseSettings;
 import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
-import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.config.PostgresSettings;
+import io.cdcsentinel.config.RunSettings;
+import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.cli.Pipeline;
 import io.cdcsentinel.local.ClickHouseServer;
 import io.cdcsentinel.local.Endpoints;
 import io.cdcsentinel.local.LocalStack;
@@ -16,8 +18,6 @@ import io.cdcsentinel.sim.SimulationSummary;
 import io.cdcsentinel.sim.Simulator;
 import io.cdcsentinel.sim.WorkloadSpec;
 import io.cdcsentinel.sink.SinkBenchmark;
-import io.cdcsentinel.topology.labels.ConversationLabelTopology;
-import io.cdcsentinel.topology.labels.LabelTopics;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,6 +32,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -43,9 +45,11 @@ import org.slf4j.LoggerFactory;
  * that does the least possible work on the same input, in the same run:
  * <ol>
  *   <li>CDC: the runner against a bare Debezium engine that only counts ({@link CdcBench});</li>
- *   <li>the topologies, replaying the CDC topics the runner wrote, against an identity {@code map+to}
- *       application over the same topics, both {@code exactly_once_v2} ({@link StreamsBench}); then the heap and the
- *       state on disk with the topologies loaded.</li>
+ *   <li>the topologies of {@code run} (its {@link Pipeline}, sink off), replaying the CDC topics the runner wrote,
+ *       against an identity {@code map+to} application over the same topics, both {@code exactly_once_v2}
+ *       ({@link StreamsBench}); then the heap and the state with the topologies loaded;</li>
+ *   <li>end-to-end latency through the whole {@link Pipeline} under a steady background load ({@link LiveBench});</li>
+ *   <li>the ClickHouse sink against raw JSONEachRow INSERTs of the same rows ({@link SinkBenchmark}).</li>
  * </ol>
  * Scale 1 is about 100,000 scorecards and 30,000 conversations (~1 million CDC records); {@code --scale 10}
  * gives the 1 million scorecards and 300,000 conversations of the issue.
@@ -105,7 +109,7 @@ public final class Bench {
                 }
                 SimulationSummary workload = simulate(postgres, figures);
                 measureCdc(cdc, workload, figures);
-                measureTopologies(kafka, cdc.lastRunnerPrefix(), name, workload, figures);
+                measureTopologies(source, kafka, cdc.lastRunnerPrefix(), name, workload, figures);
                 if (endpoints.clickhouse().isEmpty()) {
                     notes.add("ClickHouse is not installed, so the sink and end-to-end figures are missing: "
                             + ClickHouseServer.notInstalledMessage());
@@ -158,9 +162,11 @@ public final class Bench {
                                 + " runner %d ms]", x.bare().toMillis(), x.runner().toMillis())).toList())));
     }
 
-    private void measureTopologies(KafkaSettings kafka, String cdcPrefix, String name, SimulationSummary workload,
-            List<Figure> figures) throws Exception {
+    private void measureTopologies(ConfigSource source, KafkaSettings kafka, String cdcPrefix, String name,
+            SimulationSummary workload, List<Figure> figures) throws Exception {
         StreamsBench streams = new StreamsBench(kafka, options.workDir().resolve("state"));
+        Set<String> cdcTopics = Set.copyOf(TopicNames.from(ConfigSource.of(Map.of(TopicNames.PREFIX.name(), cdcPrefix)))
+                .cdcTopics());
         List<Duration> identity = new ArrayList<>();
         List<Duration> topologies = new ArrayList<>();
         long records = 0;
@@ -169,25 +175,31 @@ public final class Bench {
         double stateBytes = 0;
         double keys = 0;
         long onDisk = 0;
-        List<String> sources = List.of();
+        Set<String> sources = Set.of();
+        List<String> applications = List.of();
         for (int round = 1; round <= options.rounds(); round++) {
             String base = name.replace('_', '-') + "-r" + round;
-            TopicNames names = new TopicNames(cdcPrefix, base + "-gaps", base + "-gap-rates", base + "-labels",
-                    base + "-dlq");
-            List<StreamsBench.App> apps = topologies(names, base);
-            sources = apps.stream().flatMap(a -> a.sourceTopics().stream()).distinct().sorted().toList();
-            streams.createTopics(List.of(names.gaps(), names.gapRates(), names.labels(), names.deadLetters(),
-                    base + "-identity-out"));
-            progress.accept("bench: replaying " + sources + ", round " + round + ": identity map+to");
-            try (StreamsBench.Replay r = streams.replay(List.of(new StreamsBench.App(base + "-identity",
-                    StreamsBench.identity(sources, base + "-identity-out"), sources)), names)) {
-                identity.add(r.duration);
-                records = r.records;
-            }
+            Path stateDir = options.workDir().resolve("state").resolve(base);
+            Map<String, String> config = new HashMap<>();
+            config.put(TopicNames.PREFIX.name(), cdcPrefix);
+            config.put(TopicNames.GAPS.name(), base + "-gaps");
+            config.put(TopicNames.GAP_RATES.name(), base + "-gap-rates");
+            config.put(TopicNames.LABELS.name(), base + "-labels");
+            config.put(TopicNames.DLQ.name(), base + "-dlq");
+            config.put(StreamsSettings.APPLICATION_ID.name(), base);
+            config.put(StreamsSettings.STATE_DIR.name(), stateDir.toString());
+            config.put(RunSettings.SINK_ENABLED.name(), "false");
+            ConfigSource roundSource = source.with(config);
+            TopicNames names = TopicNames.from(roundSource);
             heapBefore = Resources.heapUsedAfterGc();
-            progress.accept("bench: replaying round " + round + ": the topologies");
-            try (StreamsBench.Replay r = streams.replay(apps, names)) {
+            progress.accept("bench: replay round " + round + ": the topologies of `run`");
+            Pipeline pipeline = Pipeline.fromConfig(roundSource);
+            try (StreamsBench.Replay r = streams.replay(pipeline.streams(), pipeline::start, cdcTopics,
+                    List.of(stateDir), pipeline::close)) {
                 topologies.add(r.duration);
+                records = r.records;
+                sources = r.sources;
+                applications = List.copyOf(pipeline.streams().keySet());
                 if (round == options.rounds()) {
                     heap = Resources.heapUsedAfterGc();
                     stateBytes = r.rocksDbMetric("size-all-mem-tables") + r.rocksDbMetric("total-sst-files-size");
@@ -195,16 +207,21 @@ public final class Bench {
                     onDisk = r.stateBytesOnDisk();
                 }
             }
+            progress.accept("bench: replay round " + round + ": identity map+to over " + new TreeSet<>(sources));
+            try (StreamsBench.Replay r = streams.replayIdentity(base + "-identity", sources, names)) {
+                identity.add(r.duration);
+            }
         }
         double identityRate = records / CdcBench.seconds(Stats.best(identity));
         double topologyRate = records / CdcBench.seconds(Stats.best(topologies));
-        String rounds = String.format("best of %d alternating rounds, identity %s ms, topologies %s ms",
-                options.rounds(), identity.stream().map(Duration::toMillis).toList(),
-                topologies.stream().map(Duration::toMillis).toList());
-        figures.add(Figure.ratio("topologies: labels, exactly_once_v2", topologyRate, "records/s",
-                "identity map+to, exactly_once_v2", identityRate, 0.5, String.format("%,d CDC records of %s replayed"
-                        + " from offset 0 by fresh applications, timed from 10%% committed to all input (and every"
-                        + " repartitioned record) committed; %s", records, sources, rounds)));
+        String rounds = String.format("best of %d alternating rounds, topologies %s ms, identity %s ms",
+                options.rounds(), topologies.stream().map(Duration::toMillis).toList(),
+                identity.stream().map(Duration::toMillis).toList());
+        figures.add(Figure.ratio("topologies: " + String.join(" + ", applications) + ", exactly_once_v2",
+                topologyRate, "records/s", "identity map+to, exactly_once_v2", identityRate, 0.5, String.format(
+                        "%,d CDC records of %s replayed from offset 0 by fresh applications (the Pipeline of `run`,"
+                                + " sink off), timed from 10%% committed to all input (and every repartitioned record)"
+                                + " committed, scaled to all input; %s", records, new TreeSet<>(sources), rounds)));
         figures.add(Figure.absolute("replay: the topologies over retained CDC topics", topologyRate, "records/s",
                 "records/s >= 50,000", topologyRate >= 50_000, "the topology rate above: a replay is what a backfill"
                         + " does, from the retained topics under a new application id"));
@@ -250,13 +267,6 @@ public final class Bench {
         SinkBenchmark.Result r = SinkBenchmark.run(source, rows, batch, 1, options.rounds());
         figures.add(Figure.ratio("ClickHouse sink: Kafka -> ClickHouse", r.sinkRowsPerSecond(), "rows/s",
                 "raw HTTP JSONEachRow INSERT of the same rows", r.rawRowsPerSecond(), 0.7, r.summary()));
-    }
-
-    /** The topologies {@code bin/sentinel run} runs, each as its own application, on the CDC topics of {@code names}. */
-    static List<StreamsBench.App> topologies(TopicNames names, String base) {
-        return List.of(new StreamsBench.App(ConversationLabelTopology.applicationId(base),
-                ConversationLabelTopology.build(LabelTopics.withPlainAvro(names), LabelSettings.defaults()),
-                List.of(names.chats(), names.chatEvents())));
     }
 
     private static long scorecards(SimulationSummary s) {

@@ -1,28 +1,24 @@
 package io.cdcsentinel.bench;
 
 import io.cdcsentinel.cdc.CdcRunner;
+import io.cdcsentinel.cli.Pipeline;
 import io.cdcsentinel.config.CdcSettings;
 import io.cdcsentinel.config.ClickHouseSettings;
 import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.config.PostgresSettings;
-import io.cdcsentinel.config.RegistrySettings;
 import io.cdcsentinel.config.SinkSettings;
 import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.sim.Count;
 import io.cdcsentinel.sim.Milestone;
 import io.cdcsentinel.sim.Scenario;
 import io.cdcsentinel.sim.SimulationSummary;
 import io.cdcsentinel.sim.Simulator;
 import io.cdcsentinel.sim.WorkloadSpec;
-import io.cdcsentinel.sink.ClickHouseSink;
 import io.cdcsentinel.sink.LabelStore;
 import io.cdcsentinel.sink.LabelTable;
-import io.cdcsentinel.topology.AvroSerdes;
-import io.cdcsentinel.topology.StreamsProperties;
-import io.cdcsentinel.topology.labels.ConversationLabelTopology;
-import io.cdcsentinel.topology.labels.LabelTopics;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,16 +34,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The live pipeline under a steady background load, for latencies: the simulator writes healthy traffic (with some
  * lost historic writes) at a target number of row changes per second, paced on the wall clock with current
- * timestamps; the CDC runner captures it, the label topology ({@code labels.settle.window=0}) labels it, the
- * ClickHouse sink writes the labels, all with their production settings otherwise (registry-aware Avro, EOS v2).
+ * timestamps; the CDC runner captures it and the {@link Pipeline} of {@code run} processes it (topologies and
+ * ClickHouse sink, production settings but {@code labels.settle.window=0}).
  *
  * <p>End-to-end latency of a conversation = the moment its {@code ended_at} row is visible in ClickHouse (polled
  * every {@value #POLL_MILLIS} ms by Kafka offset, so each new row is seen once) minus the moment the transaction
@@ -112,17 +106,26 @@ final class LiveBench {
     }
 
     Result run(double rowsPerSecond, Duration duration, long seed) throws Exception {
-        KafkaSettings kafka = KafkaSettings.from(endpoints);
-        RegistrySettings registry = RegistrySettings.from(endpoints);
         String base = name.replace('_', '-') + "-live";
-        TopicNames names = new TopicNames(base, base + "-gaps", base + "-gap-rates", base + "-labels", base + "-dlq");
-        Map<String, String> sinkConfig = new HashMap<>();
-        sinkConfig.put(ClickHouseSettings.DATABASE.name(), name);
-        sinkConfig.put(SinkSettings.TABLE.name(), "conversation_labels");
-        sinkConfig.put(SinkSettings.GROUP_ID.name(), base + "-sink");
-        ConfigSource sinkSource = endpoints.with(sinkConfig);
-        ClickHouseSettings clickhouse = ClickHouseSettings.from(sinkSource);
-        SinkSettings sinkSettings = SinkSettings.from(sinkSource);
+        Map<String, String> config = new HashMap<>();
+        config.put(TopicNames.PREFIX.name(), base);
+        config.put(TopicNames.GAPS.name(), base + "-gaps");
+        config.put(TopicNames.GAP_RATES.name(), base + "-gap-rates");
+        config.put(TopicNames.LABELS.name(), base + "-labels");
+        config.put(TopicNames.DLQ.name(), base + "-dlq");
+        config.put(StreamsSettings.APPLICATION_ID.name(), base);
+        config.put(StreamsSettings.STATE_DIR.name(), stateRoot.resolve(base).toString());
+        config.put(LabelSettings.SETTLE_WINDOW.name(), "0s");
+        config.put(ClickHouseSettings.DATABASE.name(), name);
+        config.put(SinkSettings.TABLE.name(), "conversation_labels");
+        config.put(SinkSettings.GROUP_ID.name(), base + "-sink");
+        config.put(CdcSettings.NAME.name(), base + "-cdc");
+        config.put(CdcSettings.SLOT.name(), slot());
+        config.put(CdcSettings.PUBLICATION.name(), publication);
+        config.put(CdcSettings.OFFSETS_TOPIC.name(), base + "-cdc-offsets");
+        config.put(CdcSettings.SNAPSHOT_MODE.name(), "no_data");
+        ConfigSource source = endpoints.with(config);
+        SinkSettings sinkSettings = SinkSettings.from(source);
 
         double storyRate = rowsPerSecond / Math.max(1, Simulator.rowsPerStory(load(seed, 1, Duration.ofSeconds(2_000)), 2_000));
         WorkloadSpec spec = load(seed, storyRate, duration);
@@ -132,62 +135,48 @@ final class LiveBench {
         AtomicReference<Throwable> failure = new AtomicReference<>();
 
         createSlot();
-        new StreamsBench(kafka, stateRoot).createTopics(List.of(names.labels(), names.deadLetters()));
-        CdcSettings cdc = CdcSettings.from(ConfigSource.of(Map.of(CdcSettings.NAME.name(), base + "-cdc",
-                CdcSettings.SLOT.name(), slot(), CdcSettings.PUBLICATION.name(), publication,
-                CdcSettings.OFFSETS_TOPIC.name(), base + "-cdc-offsets", CdcSettings.SNAPSHOT_MODE.name(), "no_data")));
-        String appId = ConversationLabelTopology.applicationId(base);
-        KafkaStreams labels = new KafkaStreams(ConversationLabelTopology.build(
-                LabelTopics.create(names, new AvroSerdes(registry)), LabelSettings.defaults().withSettleWindow(Duration.ZERO)),
-                StreamsProperties.create(appId, kafka, new StreamsSettings(appId, stateRoot.resolve(appId), 1,
-                        Duration.ofMillis(100)), names));
-        labels.setUncaughtExceptionHandler(e -> {
-            failure.compareAndSet(null, e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-        LabelTable table = ClickHouseSink.createTable(clickhouse, sinkSettings);
-        try (CdcRunner runner = new CdcRunner(postgres, kafka, cdc, names);
-                ClickHouseSink sink = new ClickHouseSink(kafka, names, registry, clickhouse, sinkSettings);
-                LabelStore store = new LabelStore(clickhouse, table)) {
+        try (CdcRunner runner = new CdcRunner(postgres, KafkaSettings.from(source), CdcSettings.from(source),
+                TopicNames.from(source)); Pipeline pipeline = Pipeline.fromConfig(source)) {
             runner.start();
-            labels.start();
-            sink.start();
-            Thread poller = new Thread(() -> poll(store, table, latency, committed, seenEarly, failure),
-                    "bench-clickhouse-poller");
-            poller.setDaemon(true);
-            poller.start();
-            try {
-                Simulator simulator = new Simulator(postgres, spec).milestones((m, at) -> {
-                    if (m.kind() == Milestone.Kind.CONVERSATION_ENDED) {
-                        String key = key(m.tenant().customer(), m.tenant().profile(), m.id());
-                        if (seenEarly.remove(key) == null) {
-                            committed.put(key, at);
+            pipeline.start();
+            LabelTable table = pipeline.sink().orElseThrow().table();
+            try (LabelStore store = new LabelStore(ClickHouseSettings.from(source), table)) {
+                Thread poller = new Thread(() -> poll(store, table, latency, committed, seenEarly, failure),
+                        "bench-clickhouse-poller");
+                poller.setDaemon(true);
+                poller.start();
+                try {
+                    Simulator simulator = new Simulator(postgres, spec).milestones((m, at) -> {
+                        if (m.kind() == Milestone.Kind.CONVERSATION_ENDED) {
+                            String key = key(m.tenant().customer(), m.tenant().profile(), m.id());
+                            if (seenEarly.remove(key) == null) {
+                                committed.put(key, at);
+                            }
                         }
+                    });
+                    long[] window = new long[2];
+                    Thread sampler = new Thread(() -> sampleSteadyLoad(simulator, duration, window), "bench-load-sampler");
+                    sampler.setDaemon(true);
+                    sampler.start();
+                    SimulationSummary load = simulator.run();
+                    sampler.join();
+                    long deadline = System.nanoTime() + DRAIN.toNanos();
+                    while (!committed.isEmpty() && System.nanoTime() < deadline && failure.get() == null
+                            && pipeline.failure().isEmpty()) {
+                        TimeUnit.MILLISECONDS.sleep(50);
                     }
-                });
-                long[] window = new long[2];
-                Thread sampler = new Thread(() -> sampleSteadyLoad(simulator, duration, window), "bench-load-sampler");
-                sampler.setDaemon(true);
-                sampler.start();
-                SimulationSummary load = simulator.run();
-                sampler.join();
-                long deadline = System.nanoTime() + DRAIN.toNanos();
-                while (!committed.isEmpty() && System.nanoTime() < deadline && failure.get() == null) {
-                    TimeUnit.MILLISECONDS.sleep(50);
+                    pipeline.failure().ifPresent(f -> failure.compareAndSet(null, new IllegalStateException(f)));
+                    if (failure.get() != null) {
+                        throw new IllegalStateException("live pipeline failed: " + failure.get(), failure.get());
+                    }
+                    double steady = window[1] <= 0 ? load.rowsPerSecond() : window[0] / (window[1] / 1e9);
+                    return new Result(latency, load.count(Count.CHATS_ENDED), committed.size(), load, rowsPerSecond,
+                            steady, sinkSettings);
+                } finally {
+                    poller.interrupt();
+                    poller.join(5_000);
                 }
-                if (failure.get() != null) {
-                    throw new IllegalStateException("live pipeline failed: " + failure.get(), failure.get());
-                }
-                long ended = load.count(io.cdcsentinel.sim.Count.CHATS_ENDED);
-                double steady = window[1] <= 0 ? load.rowsPerSecond()
-                        : window[0] / (window[1] / 1e9);
-                return new Result(latency, ended, committed.size(), load, rowsPerSecond, steady, sinkSettings);
-            } finally {
-                poller.interrupt();
-                poller.join(5_000);
             }
-        } finally {
-            labels.close(Duration.ofSeconds(30));
         }
     }
 
