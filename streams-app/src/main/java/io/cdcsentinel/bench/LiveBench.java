@@ -1,5 +1,8 @@
 package io.cdcsentinel.bench;
 
+import io.cdcsentinel.avro.GapEventType;
+import io.cdcsentinel.avro.GapStage;
+import io.cdcsentinel.avro.ScorecardGapEvent;
 import io.cdcsentinel.cdc.CdcRunner;
 import io.cdcsentinel.cli.Pipeline;
 import io.cdcsentinel.config.CdcSettings;
@@ -8,6 +11,7 @@ import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.config.PostgresSettings;
+import io.cdcsentinel.config.RegistrySettings;
 import io.cdcsentinel.config.SinkSettings;
 import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
@@ -19,6 +23,7 @@ import io.cdcsentinel.sim.Simulator;
 import io.cdcsentinel.sim.WorkloadSpec;
 import io.cdcsentinel.sink.LabelStore;
 import io.cdcsentinel.sink.LabelTable;
+import io.cdcsentinel.topology.AvroSerdes;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -31,9 +36,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,13 +69,16 @@ final class LiveBench {
      */
     static final Duration STORY_PHASE = Duration.ofSeconds(2);
     static final Duration RAMP = STORY_PHASE.multipliedBy(3);
+    /** {@code gaps.grace} of the live pipeline: short, so that every lost write of the load opens its gap in time. */
+    static final Duration GRACE = Duration.ofSeconds(5);
 
     /**
      * @param steadyRowsPerSecond row changes per second committed in the steady part of the load (after the first
      *                            stories have reached their later writes, until the last story started)
      */
     record Result(LatencyRecorder endToEnd, long conversationsEnded, long notSeen, SimulationSummary load,
-            double targetRowsPerSecond, double steadyRowsPerSecond, SinkSettings sink) {
+            double targetRowsPerSecond, double steadyRowsPerSecond, SinkSettings sink, boolean gapsRunning,
+            LatencyRecorder gapAlerts, long gapsExpected, long gapsNotSeen) {
     }
 
     private final PostgresSettings postgres;
@@ -116,6 +130,7 @@ final class LiveBench {
         config.put(StreamsSettings.APPLICATION_ID.name(), base);
         config.put(StreamsSettings.STATE_DIR.name(), stateRoot.resolve(base).toString());
         config.put(LabelSettings.SETTLE_WINDOW.name(), "0s");
+        config.put("gaps.grace", GRACE.toMillis() + "ms");
         config.put(ClickHouseSettings.DATABASE.name(), name);
         config.put(SinkSettings.TABLE.name(), "conversation_labels");
         config.put(SinkSettings.GROUP_ID.name(), base + "-sink");
@@ -133,12 +148,17 @@ final class LiveBench {
         Map<String, Long> committed = new ConcurrentHashMap<>();
         Map<String, Long> seenEarly = new ConcurrentHashMap<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        GapAlerts gaps = new GapAlerts(source, TopicNames.from(source).gaps(), failure);
 
         createSlot();
         try (CdcRunner runner = new CdcRunner(postgres, KafkaSettings.from(source), CdcSettings.from(source),
                 TopicNames.from(source)); Pipeline pipeline = Pipeline.fromConfig(source)) {
             runner.start();
             pipeline.start();
+            boolean gapsRunning = pipeline.streams().keySet().stream().anyMatch(id -> id.endsWith("-gaps"));
+            if (gapsRunning) {
+                gaps.start();
+            }
             LabelTable table = pipeline.sink().orElseThrow().table();
             try (LabelStore store = new LabelStore(ClickHouseSettings.from(source), table)) {
                 Thread poller = new Thread(() -> poll(store, table, latency, committed, seenEarly, failure),
@@ -147,11 +167,16 @@ final class LiveBench {
                 poller.start();
                 try {
                     Simulator simulator = new Simulator(postgres, spec).milestones((m, at) -> {
-                        if (m.kind() == Milestone.Kind.CONVERSATION_ENDED) {
-                            String key = key(m.tenant().customer(), m.tenant().profile(), m.id());
-                            if (seenEarly.remove(key) == null) {
-                                committed.put(key, at);
+                        String key = key(m.tenant().customer(), m.tenant().profile(), m.id());
+                        switch (m.kind()) {
+                            case CONVERSATION_ENDED -> {
+                                if (seenEarly.remove(key) == null) {
+                                    committed.put(key, at);
+                                }
                             }
+                            case GAP_SCORECARD_CREATED -> gaps.created(key, at);
+                            case GAP_SCORECARD_SUBMITTED -> gaps.submitted(key, at);
+                            default -> throw new IllegalStateException(m.kind().name());
                         }
                     });
                     long[] window = new long[2];
@@ -161,8 +186,8 @@ final class LiveBench {
                     SimulationSummary load = simulator.run();
                     sampler.join();
                     long deadline = System.nanoTime() + DRAIN.toNanos();
-                    while (!committed.isEmpty() && System.nanoTime() < deadline && failure.get() == null
-                            && pipeline.failure().isEmpty()) {
+                    while ((!committed.isEmpty() || (gapsRunning && gaps.pending() > 0))
+                            && System.nanoTime() < deadline && failure.get() == null && pipeline.failure().isEmpty()) {
                         TimeUnit.MILLISECONDS.sleep(50);
                     }
                     pipeline.failure().ifPresent(f -> failure.compareAndSet(null, new IllegalStateException(f)));
@@ -171,10 +196,11 @@ final class LiveBench {
                     }
                     double steady = window[1] <= 0 ? load.rowsPerSecond() : window[0] / (window[1] / 1e9);
                     return new Result(latency, load.count(Count.CHATS_ENDED), committed.size(), load, rowsPerSecond,
-                            steady, sinkSettings);
+                            steady, sinkSettings, gapsRunning, gaps.latency(), gaps.expected(), gaps.pending());
                 } finally {
                     poller.interrupt();
                     poller.join(5_000);
+                    gaps.close();
                 }
             }
         }
@@ -235,6 +261,94 @@ final class LiveBench {
         } catch (RuntimeException e) {
             LOG.warn("ClickHouse poller failed", e);
             failure.compareAndSet(null, e);
+        }
+    }
+
+    /**
+     * Gap alert latency: for every OPENED alert on the gaps topic (read_committed, as a consumer of the alerts
+     * would read it), the moment it was consumed minus the grace deadline it reports: the commit of the scorecard's
+     * creation, or of its first submission for stage AFTER_SUBMIT, plus {@link #GRACE}.
+     */
+    private static final class GapAlerts implements AutoCloseable {
+        private final Map<String, Long> created = new ConcurrentHashMap<>();
+        private final Map<String, Long> submitted = new ConcurrentHashMap<>();
+        private final Set<String> opened = ConcurrentHashMap.newKeySet();
+        private final LatencyRecorder latency = new LatencyRecorder("gap alert: grace expiry -> OPENED alert consumed");
+        private final ConfigSource source;
+        private final String topic;
+        private final AtomicReference<Throwable> failure;
+        private volatile boolean running = true;
+        private Thread thread;
+
+        GapAlerts(ConfigSource source, String topic, AtomicReference<Throwable> failure) {
+            this.source = source;
+            this.topic = topic;
+            this.failure = failure;
+        }
+
+        void created(String key, long at) {
+            created.put(key, at);
+        }
+
+        void submitted(String key, long at) {
+            submitted.put(key, at);
+        }
+
+        long expected() {
+            return created.size();
+        }
+
+        long pending() {
+            return created.keySet().stream().filter(k -> !opened.contains(k)).count();
+        }
+
+        LatencyRecorder latency() {
+            return latency;
+        }
+
+        void start() {
+            thread = new Thread(this::consume, "bench-gap-alerts");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void consume() {
+            Map<String, Object> config = new HashMap<>(KafkaSettings.from(source).clientConfig());
+            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            config.put(ConsumerConfig.GROUP_ID_CONFIG, topic + "-bench-reader");
+            Deserializer<ScorecardGapEvent> values = new AvroSerdes(RegistrySettings.from(source))
+                    .forValues(ScorecardGapEvent.class).deserializer();
+            try (KafkaConsumer<byte[], ScorecardGapEvent> consumer = new KafkaConsumer<>(config,
+                    new ByteArrayDeserializer(), values)) {
+                consumer.subscribe(List.of(topic));
+                while (running) {
+                    for (ConsumerRecord<byte[], ScorecardGapEvent> r : consumer.poll(Duration.ofMillis(20))) {
+                        long now = System.currentTimeMillis();
+                        ScorecardGapEvent e = r.value();
+                        if (e == null || e.getEventType() != GapEventType.OPENED) {
+                            continue;
+                        }
+                        String key = key(e.getCustomer(), e.getProfile(), e.getScorecardId());
+                        Long anchor = e.getStage() == GapStage.AFTER_SUBMIT ? submitted.get(key) : created.get(key);
+                        if (anchor != null && opened.add(key)) {
+                            latency.record(Duration.ofMillis(Math.max(0, now - anchor - GRACE.toMillis())));
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("gap alert reader failed", e);
+                failure.compareAndSet(null, e);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            if (thread != null) {
+                thread.join(10_000);
+            }
         }
     }
 
