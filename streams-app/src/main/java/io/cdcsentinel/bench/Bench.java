@@ -199,7 +199,8 @@ public final class Bench {
                 topologies.add(r.duration);
                 records = r.records;
                 sources = r.sources;
-                applications = List.copyOf(pipeline.streams().keySet());
+                applications = pipeline.streams().keySet().stream().map(id -> id.substring(base.length() + 1))
+                        .toList();
                 if (round == options.rounds()) {
                     heap = Resources.heapUsedAfterGc();
                     stateBytes = r.rocksDbMetric("size-all-mem-tables") + r.rocksDbMetric("total-sst-files-size");
@@ -217,7 +218,7 @@ public final class Bench {
         String rounds = String.format("best of %d alternating rounds, topologies %s ms, identity %s ms",
                 options.rounds(), topologies.stream().map(Duration::toMillis).toList(),
                 identity.stream().map(Duration::toMillis).toList());
-        figures.add(Figure.ratio("topologies: " + String.join(" + ", applications) + ", exactly_once_v2",
+        figures.add(Figure.ratio("topologies of run: " + String.join(" + ", applications) + ", exactly_once_v2",
                 topologyRate, "records/s", "identity map+to, exactly_once_v2", identityRate, 0.5, String.format(
                         "%,d CDC records of %s replayed from offset 0 by fresh applications (the Pipeline of `run`,"
                                 + " sink off), timed from 10%% committed to all input (and every repartitioned record)"
