@@ -127,6 +127,7 @@ final class Story {
             case ChatEventRow.BOT_RESOLVED -> { c.resolved = true; yield Count.EVENTS_BOT_RESOLVED; }
             default -> throw new IllegalArgumentException(eventType);
         };
+        c.labelChangeAfterEnd();
         PlannedTx tx = tx(at, kind).write(new Write.InsertChatEvent(tenant, uuid(), c.id, eventType, at));
         if (c.endedAt != null) {
             tx.count(Count.EVENTS_AFTER_END);
@@ -135,19 +136,23 @@ final class Story {
 
     void end(Conversation c, Instant at) {
         c.advance(at);
+        c.labelChangeAfterEnd();
         c.endedAt = at;
+        c.endedOnce = true;
         tx(at, Count.CHATS_ENDED).write(new Write.UpdateChat(c.values(at)))
                 .milestone(new Milestone(Milestone.Kind.CONVERSATION_ENDED, tenant, c.id));
     }
 
     void reopen(Conversation c, Instant at) {
         c.advance(at);
+        c.labelChangeAfterEnd();
         c.endedAt = null;
         tx(at, Count.CHATS_REOPENED).write(new Write.UpdateChat(c.values(at)));
     }
 
     void reassign(Conversation c, Instant at) {
         c.advance(at);
+        c.labelChangeAfterEnd();
         c.agentUserId = catalog.otherAgent(tenant, c.agentUserId, rng);
         tx(at, c.endedAt == null ? Count.CHATS_REASSIGNED_BEFORE_END : Count.CHATS_REASSIGNED_AFTER_END)
                 .write(new Write.UpdateChat(c.values(at)));
@@ -155,6 +160,7 @@ final class Story {
 
     void reclassify(Conversation c, Instant at) {
         c.advance(at);
+        c.labelChangeAfterEnd();
         c.usecaseId = catalog.otherUsecase(c.usecaseId, rng);
         tx(at, c.endedAt == null ? Count.CHATS_RECLASSIFIED_BEFORE_END : Count.CHATS_RECLASSIFIED_AFTER_END)
                 .write(new Write.UpdateChat(c.values(at)));
@@ -318,6 +324,13 @@ final class Story {
         int assistUsed;
         boolean handoff;
         boolean resolved;
+        boolean endedOnce;
+        /**
+         * Changes to what the label is made of (event, reassignment, reclassification, reopen, new end; not a
+         * touch) planned after the conversation first ended: 0 means the first label written after the end is
+         * the final one, so a pipeline must never correct it.
+         */
+        int changesAfterEnd;
 
         Conversation(Tenant tenant, String id, String agentUserId, String usecaseId, Instant createdAt) {
             this.tenant = tenant;
@@ -333,6 +346,12 @@ final class Story {
                 throw new IllegalStateException("conversation " + id + " changed at " + at + " before " + lastChange);
             }
             lastChange = at;
+        }
+
+        void labelChangeAfterEnd() {
+            if (endedOnce) {
+                changesAfterEnd++;
+            }
         }
 
         Write.ChatRowValues values(Instant updatedAt) {

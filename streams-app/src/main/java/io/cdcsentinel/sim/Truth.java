@@ -28,7 +28,9 @@ import java.util.Map;
  *       {@code cause} (which write was lost and how);</li>
  *   <li>{@code label}: one ended conversation (ended_at NOT NULL at the end) and its final label:
  *       agent, use case, start, end, assist counts, {@code agent_assisted = assist_used_count > 0},
- *       {@code bot_outcome} (HANDOFF wins over RESOLVED);</li>
+ *       {@code bot_outcome} (HANDOFF wins over RESOLVED); and {@code changes_after_end}, how many changes to what
+ *       the label is made of (event, reassignment, reclassification, reopen, new end; not an {@code updated_at}-only
+ *       touch) the conversation got after it first ended: with 0 its first label must be its only one;</li>
  *   <li>{@code bucket}: per customer/profile and hour or day of {@code created_at} (UTC): eligible scorecards and
  *       open gaps, submitted and unsubmitted, and the process ones among them;</li>
  *   <li>{@code summary}: last line, only when the run completed: the counts of what was written and the expected
@@ -37,8 +39,11 @@ import java.util.Map;
  * Timestamps are ISO-8601 UTC with microseconds, as PostgreSQL stores them. Lines of one type appear in planning
  * order, which is deterministic for a seed.
  */
-public record Truth(long seed, List<Gap> gaps, List<Label> labels, List<Bucket> buckets, Map<String, Long> counts,
-        Expectations expected) {
+public record Truth(long seed, List<Gap> gaps, List<Label> labels, Map<ConversationKey, Integer> changesAfterEnd,
+        List<Bucket> buckets, Map<String, Long> counts, Expectations expected) {
+
+    public record ConversationKey(String customerId, String profileId, String conversationId) {
+    }
 
     public record Gap(String customer, String profile, String scorecardId, String templateId, String conversationId,
             boolean processScorecard, boolean submitted, Instant createdAt, Instant submittedAt, int directorScoreCount,
@@ -48,6 +53,10 @@ public record Truth(long seed, List<Gap> gaps, List<Label> labels, List<Bucket> 
     public record Label(String customerId, String profileId, String conversationId, String agentUserId, String usecaseId,
             Instant startedAt, Instant endedAt, int assistShownCount, int assistUsedCount, boolean agentAssisted,
             String botOutcome) {
+
+        public ConversationKey key() {
+            return new ConversationKey(customerId, profileId, conversationId);
+        }
     }
 
     public record Bucket(String customer, String profile, String bucketSize, Instant bucketStart, long submittedTotal,
@@ -94,6 +103,7 @@ public record Truth(long seed, List<Gap> gaps, List<Label> labels, List<Bucket> 
         ObjectMapper json = new ObjectMapper();
         List<Gap> gaps = new ArrayList<>();
         List<Label> labels = new ArrayList<>();
+        Map<ConversationKey, Integer> changesAfterEnd = new LinkedHashMap<>();
         List<Bucket> buckets = new ArrayList<>();
         Map<String, Long> counts = new LinkedHashMap<>();
         Expectations expected = null;
@@ -111,11 +121,15 @@ public record Truth(long seed, List<Gap> gaps, List<Label> labels, List<Bucket> 
                             text(n, "template_id"), text(n, "conversation_id"), n.path("process_scorecard").asBoolean(),
                             n.path("submitted").asBoolean(), time(n, "created_at"), time(n, "submitted_at"),
                             n.path("director_score_count").asInt(), text(n, "cause")));
-                    case "label" -> labels.add(new Label(text(n, "customer_id"), text(n, "profile_id"),
-                            text(n, "conversation_id"), text(n, "agent_user_id"), text(n, "usecase_id"),
-                            time(n, "started_at"), time(n, "ended_at"), n.path("assist_shown_count").asInt(),
-                            n.path("assist_used_count").asInt(), n.path("agent_assisted").asBoolean(),
-                            text(n, "bot_outcome")));
+                    case "label" -> {
+                        Label label = new Label(text(n, "customer_id"), text(n, "profile_id"),
+                                text(n, "conversation_id"), text(n, "agent_user_id"), text(n, "usecase_id"),
+                                time(n, "started_at"), time(n, "ended_at"), n.path("assist_shown_count").asInt(),
+                                n.path("assist_used_count").asInt(), n.path("agent_assisted").asBoolean(),
+                                text(n, "bot_outcome"));
+                        labels.add(label);
+                        changesAfterEnd.put(label.key(), n.path("changes_after_end").asInt());
+                    }
                     case "bucket" -> buckets.add(new Bucket(text(n, "customer"), text(n, "profile"),
                             text(n, "bucket_size"), time(n, "bucket_start"), n.path("submitted_total").asLong(),
                             n.path("submitted_missing").asLong(), n.path("unsubmitted_total").asLong(),
@@ -136,7 +150,8 @@ public record Truth(long seed, List<Gap> gaps, List<Label> labels, List<Bucket> 
         if (expected == null) {
             throw new IOException(file + " has no summary line: the simulation that wrote it did not complete");
         }
-        return new Truth(seed, List.copyOf(gaps), List.copyOf(labels), List.copyOf(buckets), Map.copyOf(counts),
+        return new Truth(seed, List.copyOf(gaps), List.copyOf(labels), Map.copyOf(changesAfterEnd), List.copyOf(buckets),
+                Map.copyOf(counts),
                 expected);
     }
 

@@ -112,6 +112,7 @@ final class TruthRecorder implements AutoCloseable {
                 m.put("assist_used_count", c.assistUsed);
                 m.put("agent_assisted", c.assistUsed > 0);
                 m.put("bot_outcome", c.botOutcome());
+                m.put("changes_after_end", c.changesAfterEnd);
                 line(m);
             }
         }

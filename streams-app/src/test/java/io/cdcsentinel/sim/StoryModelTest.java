@@ -89,6 +89,22 @@ class StoryModelTest {
     }
 
     @Test
+    void shouldCountTheLabelChangesAfterTheFirstEndButNotATouch() {
+        Story story = story();
+        Story.Conversation c = story.startConversation(T0);
+        story.event(c, ChatEventRow.ASSIST_SHOWN, T0.plusSeconds(5));
+        story.reassign(c, T0.plusSeconds(10));
+        story.end(c, T0.plusSeconds(30));
+        story.touch(c, T0.plusSeconds(40));
+        assertThat(c.changesAfterEnd).isZero();
+        story.event(c, ChatEventRow.ASSIST_USED, T0.plusSeconds(50));
+        story.reclassify(c, T0.plusSeconds(60));
+        story.reopen(c, T0.plusSeconds(70));
+        story.end(c, T0.plusSeconds(80));
+        assertThat(c.changesAfterEnd).isEqualTo(4);
+    }
+
+    @Test
     void shouldRefuseToPlanAConversationChangeBeforeAnEarlierOne() {
         Story story = story();
         Story.Conversation c = story.startConversation(T0);

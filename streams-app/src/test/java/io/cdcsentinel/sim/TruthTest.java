@@ -29,6 +29,9 @@ class TruthTest {
         assertThat(truth.expected()).isEqualTo(expected);
         assertThat(truth.gaps()).hasSize((int) truth.expected().openGaps()).isNotEmpty();
         assertThat(truth.labels()).hasSize((int) truth.expected().labels()).isNotEmpty();
+        assertThat(truth.changesAfterEnd().keySet())
+                .isEqualTo(truth.labels().stream().map(Truth.Label::key).collect(java.util.stream.Collectors.toSet()));
+        assertThat(truth.changesAfterEnd().values()).contains(0).anyMatch(n -> n > 0);
         assertThat(truth.buckets().stream().filter(b -> b.bucketSize().equals("DAY"))
                 .mapToLong(b -> b.submittedMissing() + b.unsubmittedMissing()).sum())
                 .isEqualTo(truth.expected().openGaps());
