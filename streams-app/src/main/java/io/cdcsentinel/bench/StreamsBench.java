@@ -1,6 +1,7 @@
 package io.cdcsentinel.bench;
 
 import io.cdcsentinel.cdc.CdcTopics;
+import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
@@ -127,8 +128,11 @@ final class StreamsBench {
         String output = applicationId + "-out";
         createTopics(List.of(output));
         Path stateDir = stateRoot.resolve(applicationId);
-        KafkaStreams streams = new KafkaStreams(identity(sources, output), StreamsProperties.create(applicationId, kafka,
-                new StreamsSettings(applicationId, stateDir, 1, Duration.ofMillis(100)), names));
+        // Defaults for everything else, as the topologies get them.
+        StreamsSettings settings = StreamsSettings.from(ConfigSource.of(Map.of(
+                StreamsSettings.APPLICATION_ID.name(), applicationId, StreamsSettings.STATE_DIR.name(), stateDir.toString())));
+        KafkaStreams streams = new KafkaStreams(identity(sources, output),
+                StreamsProperties.create(applicationId, kafka, settings, names));
         AtomicReference<Throwable> failure = new AtomicReference<>();
         streams.setUncaughtExceptionHandler(e -> {
             failure.compareAndSet(null, e);
