@@ -1,18 +1,18 @@
 package io.cdcsentinel.bench;
 
 import io.cdcsentinel.cdc.CdcTopics;
+import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
 import io.cdcsentinel.topology.StreamsProperties;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,28 +37,30 @@ import org.apache.kafka.streams.kstream.Produced;
 /**
  * Replays retained CDC topics through Kafka Streams applications (each with a fresh application id, so from offset
  * 0, {@code exactly_once_v2} as in production) and times them: from the moment 10% of the input is committed until
- * every input record, and every record the applications re-partitioned, is committed. Leaving out the first 10%
- * leaves out start-up and the first rebalance, which would otherwise dominate small runs.
+ * every input record, and every record the applications re-partitioned, is committed; the time is then scaled to
+ * the whole input. Leaving out the start leaves out start-up and the first rebalance, which would otherwise
+ * dominate small runs.
  */
 final class StreamsBench {
     static final Duration TIMEOUT = Duration.ofMinutes(30);
-
-    /** One Streams application under test: its id, its topology, and the CDC topics it reads. */
-    record App(String applicationId, Topology topology, List<String> sourceTopics) {
-    }
 
     /** A finished replay; the applications are still running (their state loaded) until {@link #close()}. */
     static final class Replay implements AutoCloseable {
         final long records;
         final Duration duration;
-        final List<KafkaStreams> streams;
+        final Set<String> sources;
+        final Collection<KafkaStreams> streams;
         final List<Path> stateDirs;
+        final AutoCloseable closer;
 
-        Replay(long records, Duration duration, List<KafkaStreams> streams, List<Path> stateDirs) {
+        Replay(long records, Duration duration, Set<String> sources, Collection<KafkaStreams> streams,
+                List<Path> stateDirs, AutoCloseable closer) {
             this.records = records;
             this.duration = duration;
+            this.sources = sources;
             this.streams = streams;
             this.stateDirs = stateDirs;
+            this.closer = closer;
         }
 
         double rate() {
@@ -88,10 +90,8 @@ final class StreamsBench {
         }
 
         @Override
-        public void close() {
-            for (KafkaStreams s : streams) {
-                s.close(Duration.ofSeconds(30));
-            }
+        public void close() throws Exception {
+            closer.close();
         }
     }
 
@@ -107,7 +107,7 @@ final class StreamsBench {
      * The least possible work an EOS application can do on the same input: read the topics as bytes,
      * {@code map} each record to itself and write it to {@code output}.
      */
-    static Topology identity(List<String> sources, String output) {
+    static Topology identity(Collection<String> sources, String output) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(sources, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 .map(KeyValue::pair)
@@ -123,80 +123,112 @@ final class StreamsBench {
                 .toList());
     }
 
-    /**
-     * Starts the applications together and waits until they have committed all of their input; the records
-     * counted are those of the union of their source topics (a topic read by two applications counts once).
-     */
-    Replay replay(List<App> apps, TopicNames names) throws Exception {
-        Set<String> union = apps.stream().flatMap(a -> a.sourceTopics().stream()).collect(Collectors.toSet());
-        List<KafkaStreams> started = new ArrayList<>();
-        List<Path> stateDirs = new ArrayList<>();
+    /** Replays {@code sources} through the identity application {@code applicationId}. */
+    Replay replayIdentity(String applicationId, Collection<String> sources, TopicNames names) throws Exception {
+        String output = applicationId + "-out";
+        createTopics(List.of(output));
+        Path stateDir = stateRoot.resolve(applicationId);
+        // Defaults for everything else, as the topologies get them.
+        StreamsSettings settings = StreamsSettings.from(ConfigSource.of(Map.of(
+                StreamsSettings.APPLICATION_ID.name(), applicationId, StreamsSettings.STATE_DIR.name(), stateDir.toString())));
+        KafkaStreams streams = new KafkaStreams(identity(sources, output),
+                StreamsProperties.create(applicationId, kafka, settings, names));
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        try (Admin admin = Admin.create(kafka.clientConfig())) {
-            Map<TopicPartition, Long> unionEnds = endOffsets(admin, union);
-            long records = unionEnds.values().stream().mapToLong(Long::longValue).sum();
-            Map<String, Map<TopicPartition, Long>> sourceEnds = new HashMap<>();
-            for (App app : apps) {
-                sourceEnds.put(app.applicationId(), endOffsets(admin, Set.copyOf(app.sourceTopics())));
-            }
-            long totalSourceRecords = sourceEnds.values().stream().flatMap(m -> m.values().stream())
-                    .mapToLong(Long::longValue).sum();
-            for (App app : apps) {
-                Path stateDir = stateRoot.resolve(app.applicationId());
-                stateDirs.add(stateDir);
-                Properties props = StreamsProperties.create(app.applicationId(), kafka,
-                        new StreamsSettings(app.applicationId(), stateDir, 1, Duration.ofMillis(100)), names);
-                KafkaStreams streams = new KafkaStreams(app.topology(), props);
-                streams.setUncaughtExceptionHandler(e -> {
-                    failure.compareAndSet(null, e);
-                    return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-                });
-                started.add(streams);
-            }
-            started.forEach(KafkaStreams::start);
+        streams.setUncaughtExceptionHandler(e -> {
+            failure.compareAndSet(null, e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        return replay(Map.of(applicationId, streams), streams::start, Set.copyOf(sources), List.of(stateDir),
+                () -> streams.close(Duration.ofSeconds(30)));
+    }
 
+    /**
+     * Starts applications (through {@code start}) over retained CDC topics under fresh application ids and waits
+     * until they have committed all of their input. Their sources are read from their task assignments once they run:
+     * the CDC topics among {@code cdcTopics} that they consume. The records counted are those of the union of their
+     * sources (a topic read by two applications counts once).
+     */
+    Replay replay(Map<String, KafkaStreams> apps, Runnable start, Set<String> cdcTopics, List<Path> stateDirs,
+            AutoCloseable closer) throws Exception {
+        try (Admin admin = Admin.create(kafka.clientConfig())) {
+            start.run();
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            Map<String, Set<String>> sources = new HashMap<>();
+            for (Map.Entry<String, KafkaStreams> app : apps.entrySet()) {
+                sources.put(app.getKey(), awaitSources(app.getKey(), app.getValue(), cdcTopics, deadline));
+            }
+            Set<String> union = sources.values().stream().flatMap(Set::stream).collect(Collectors.toSet());
+            long records = endOffsets(admin, union).values().stream().mapToLong(Long::longValue).sum();
+            Map<String, Map<TopicPartition, Long>> sourceEnds = new HashMap<>();
+            for (Map.Entry<String, Set<String>> e : sources.entrySet()) {
+                sourceEnds.put(e.getKey(), endOffsets(admin, e.getValue()));
+            }
+            long total = sourceEnds.values().stream().flatMap(m -> m.values().stream()).mapToLong(Long::longValue).sum();
             long tenPercent = -1;
+            long committedAtStart = -1;
             while (true) {
                 long now = System.nanoTime();
                 long committed = 0;
                 boolean done = true;
-                for (App app : apps) {
-                    Map<TopicPartition, Long> ends = sourceEnds.get(app.applicationId());
-                    Map<TopicPartition, OffsetAndMetadata> offsets = admin
-                            .listConsumerGroupOffsets(app.applicationId()).partitionsToOffsetAndMetadata().get();
-                    for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+                for (Map.Entry<String, Map<TopicPartition, Long>> app : sourceEnds.entrySet()) {
+                    Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(app.getKey())
+                            .partitionsToOffsetAndMetadata().get();
+                    for (Map.Entry<TopicPartition, Long> e : app.getValue().entrySet()) {
                         OffsetAndMetadata o = offsets.get(e.getKey());
                         long position = o == null ? 0 : o.offset();
                         committed += Math.min(position, e.getValue());
                         done &= position >= e.getValue();
                     }
                     if (done) {
-                        done = repartitionTopicsConsumed(admin, app.applicationId(), offsets);
+                        done = repartitionTopicsConsumed(admin, app.getKey(), offsets);
                     }
                 }
-                if (tenPercent < 0 && committed >= totalSourceRecords / 10) {
+                if (tenPercent < 0 && committed >= total / 10) {
                     tenPercent = now;
+                    committedAtStart = committed;
                 }
                 if (done) {
-                    // Scaled to all records: the first 10% are left out of the time, so out of the count too.
-                    long counted = records - records / 10;
-                    Duration d = Duration.ofNanos(Math.max(1, now - tenPercent));
-                    return new Replay(records, d.multipliedBy(records).dividedBy(Math.max(1, counted)), started,
-                            stateDirs);
+                    // Scaled to all records: what was committed before the clock started is out of the time, so
+                    // out of the count too.
+                    double counted = Math.max(1, total - committedAtStart);
+                    long nanos = (long) (Math.max(1, now - tenPercent) * (total / counted));
+                    return new Replay(records, Duration.ofNanos(nanos), union, apps.values(), stateDirs, closer);
                 }
-                if (failure.get() != null) {
-                    throw new IllegalStateException("Streams application failed: " + failure.get(), failure.get());
+                for (Map.Entry<String, KafkaStreams> app : apps.entrySet()) {
+                    KafkaStreams.State state = app.getValue().state();
+                    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                            || state == KafkaStreams.State.NOT_RUNNING) {
+                        throw new IllegalStateException(app.getKey() + " stopped during the replay: " + state);
+                    }
                 }
                 if (now > deadline) {
                     throw new IllegalStateException("replay did not finish in " + TIMEOUT + " (" + committed + " of "
-                            + totalSourceRecords + " committed)");
+                            + total + " committed)");
                 }
                 TimeUnit.MILLISECONDS.sleep(20);
             }
         } catch (Exception | Error e) {
-            started.forEach(s -> s.close(Duration.ofSeconds(10)));
+            closer.close();
             throw e;
+        }
+    }
+
+    /** The CDC topics an application reads, from its tasks once it runs (one instance holds every task). */
+    private static Set<String> awaitSources(String id, KafkaStreams streams, Set<String> cdcTopics, long deadline)
+            throws InterruptedException {
+        while (true) {
+            if (streams.state() == KafkaStreams.State.RUNNING) {
+                Set<String> topics = streams.metadataForLocalThreads().stream()
+                        .flatMap(t -> t.activeTasks().stream()).flatMap(t -> t.topicPartitions().stream())
+                        .map(TopicPartition::topic).filter(cdcTopics::contains).collect(Collectors.toSet());
+                if (!topics.isEmpty()) {
+                    return topics;
+                }
+            }
+            if (streams.state() == KafkaStreams.State.ERROR || System.nanoTime() > deadline) {
+                throw new IllegalStateException(id + " did not start reading its CDC topics: " + streams.state());
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
         }
     }
 

@@ -34,6 +34,7 @@ public final class Simulator {
     private Consumer<String> progress;
     private TxWriter.CommitListener listener;
     private volatile boolean stopRequested;
+    private volatile Counts live;
 
     public Simulator(PostgresSettings postgres, WorkloadSpec spec) {
         this.postgres = postgres;
@@ -69,6 +70,29 @@ public final class Simulator {
         return this;
     }
 
+    /**
+     * Rows the stories of {@code spec} write on average, from planning (not writing) the first {@code sample} of
+     * them: lets a caller turn a target in rows per second into a story rate.
+     */
+    public static double rowsPerStory(WorkloadSpec spec, int sample) {
+        Workload workload = new Workload(spec);
+        long rows = 0;
+        int stories = 0;
+        while (stories < sample && workload.peekStart() != null) {
+            for (Tx tx : workload.next().transactions(0, 0)) {
+                rows += tx.rows();
+            }
+            stories++;
+        }
+        return stories == 0 ? 0 : rows / (double) stories;
+    }
+
+    /** Row changes committed so far by the current (or last) run: for a caller that measures the load it puts on. */
+    public long rowsCommitted() {
+        Counts c = live;
+        return c == null ? 0 : c.get(Count.ROWS);
+    }
+
     /** Ends the run early: no new stories; the started ones are written at once, without pacing. */
     public void stop() {
         stopRequested = true;
@@ -79,6 +103,7 @@ public final class Simulator {
             SourceSchema.apply(c);
         }
         Counts counts = new Counts();
+        live = counts;
         Workload workload = new Workload(spec);
         PriorityQueue<Tx> pending = new PriorityQueue<>(Comparator.comparing(Tx::at).thenComparingLong(Tx::seq));
         long start = System.nanoTime();

@@ -225,7 +225,8 @@ final class Story {
     void submit(Scorecard s, Instant at) {
         s.advance(at);
         s.submittedAt = at;
-        tx(at, Count.SCORECARDS_SUBMITTED).write(new Write.SubmitScorecard(tenant, s.id, at, 1 + rng.nextInt(3)));
+        s.submitTx = tx(at, Count.SCORECARDS_SUBMITTED)
+                .write(new Write.SubmitScorecard(tenant, s.id, at, 1 + rng.nextInt(3)));
     }
 
     void softDelete(Scorecard s, Instant at) {
@@ -262,6 +263,9 @@ final class Story {
         for (Scorecard s : scorecards) {
             if (s.openGap()) {
                 s.createTx.milestone(new Milestone(Milestone.Kind.GAP_SCORECARD_CREATED, tenant, s.id));
+                if (s.submitTx != null) {
+                    s.submitTx.milestone(new Milestone(Milestone.Kind.GAP_SCORECARD_SUBMITTED, tenant, s.id));
+                }
             }
         }
         List<PlannedTx> sorted = new ArrayList<>(planned);
@@ -374,6 +378,7 @@ final class Story {
         final List<String> values;
         final Count kind;
         PlannedTx createTx;
+        PlannedTx submitTx;
         Instant lastChange;
         Instant submittedAt;
         Instant deletedAt;

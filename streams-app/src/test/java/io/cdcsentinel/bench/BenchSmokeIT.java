@@ -30,7 +30,12 @@ class BenchSmokeIT {
                 "simulate: workload written to PostgreSQL",
                 "CDC runner: Debezium -> Kafka, acks=all",
                 "replay: the topologies over retained CDC topics",
-                "state stores (RocksDB, same load)");
+                "state stores (RocksDB, same load)",
+                "ClickHouse sink: Kafka -> ClickHouse",
+                "end-to-end latency p50: ended_at commit -> row in ClickHouse",
+                "end-to-end latency p99",
+                "end-to-end latency max");
+        assertThat(report.latencies()).allSatisfy(l -> assertThat(l.count()).as(l.name()).isPositive());
         assertThat(report.figures()).allSatisfy(f -> {
             assertThat(f.value()).as(f.name()).isPositive().isFinite();
             if (f.hasBaseline()) {

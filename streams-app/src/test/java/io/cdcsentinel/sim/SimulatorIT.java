@@ -64,6 +64,8 @@ class SimulatorIT {
         summary.counts().forEach((count, n) -> assertThat(truth.counts()).containsEntry(count.key(), n));
         assertThat(milestones.get(Milestone.Kind.CONVERSATION_ENDED)).hasValue(summary.count(Count.CHATS_ENDED));
         assertThat(milestones.get(Milestone.Kind.GAP_SCORECARD_CREATED)).hasValue(summary.expected().openGaps());
+        assertThat(milestones.get(Milestone.Kind.GAP_SCORECARD_SUBMITTED))
+                .hasValue(summary.expected().openGapsSubmitted());
 
         try (Connection c = db.connect()) {
             long created = summary.count(Count.SCORECARDS_CONVERSATION) + summary.count(Count.SCORECARDS_BATCH)
