@@ -68,6 +68,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Duration graceDuration = io.cdcsentinel.config.ConfigKey.parseDuration(grace);
         Console.println("demo: starting the local stack in " + dir.toAbsolutePath() + " ...");
         LocalStack stack = LocalStack.up(dir, LocalStack.Options.defaults());
         Endpoints endpoints = stack.endpoints();
@@ -88,12 +89,17 @@ public final class DemoCommand implements Callable<Integer> {
                     .seed(System.nanoTime())
                     .mix(Map.of(Scenario.STEADY, 4, Scenario.ASYNC_RACE, 3, Scenario.APPEALS_CALIBRATION, 1, Scenario.REASSIGN, 2))
                     .count(stories).rate(rate).start(Instant.now())
+                    // demo-sized delays: stories complete within a minute or two, late historic writes
+                    // arrive after the demo's grace period (so they RESOLVE an open gap)
+                    .conversationLength(Duration.ofSeconds(8)).reviewDelay(Duration.ofSeconds(3))
+                    .submitDelay(Duration.ofSeconds(6)).reassignDelay(Duration.ofSeconds(8))
+                    .lateDelay(graceDuration.plusSeconds(10))
                     .build());
             Console.println("demo: writing " + stories + " sample stories at " + rate + "/s (steady, async-race,"
                     + " appeals-calibration, reassign) ...");
             Future<SimulationSummary> written = workload.submit(simulator::run);
 
-            Duration settle = Duration.parse("PT" + grace.toUpperCase()).plusSeconds(15);
+            Duration settle = graceDuration.plusSeconds(15);
             long quietUntil = Long.MAX_VALUE;
             while (System.currentTimeMillis() < quietUntil) {
                 alerts.poll(Duration.ofSeconds(refresh));

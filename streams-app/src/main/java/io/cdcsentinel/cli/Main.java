@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 RunCommand.class,
                 SinkCommand.class,
                 SimulateCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 
