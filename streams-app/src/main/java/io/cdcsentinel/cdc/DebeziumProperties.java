@@ -19,7 +19,14 @@ import java.util.Properties;
  * <ul>
  *   <li>{@code table.include.list} order is the snapshot order: conversations and historic rows are
  *       snapshotted before the scorecards that point at them, so the gap topology never sees a
- *       scorecard of a healthy database before its historic rows.</li>
+ *       scorecard of a healthy database before its historic rows. Chat events come first of all: a
+ *       snapshot row's timestamp is when it was read, so whatever is snapshotted last sorts after
+ *       everything before it in event time, and in each topic after the snapshot come the changes
+ *       committed while it ran. With events last, the label topology's clock passed the settle deadline
+ *       of snapshotted conversations, and of conversations that ended during the snapshot, before their
+ *       events arrived: a FINAL without them, then a CORRECTION. With events first, a conversation's
+ *       snapshotted events, and those committed during the snapshot, reach the topology before its
+ *       snapshotted or concurrently changed chats row does, so its one FINAL is complete.</li>
  *   <li>{@code provide.transaction.metadata=true}: {@code transaction.total_order} is the change's
  *       position in its transaction, half of the label version (see {@link SourcePosition#version}).</li>
  *   <li>{@code publication.autocreate.mode=filtered}: one publication limited to the five tables.</li>
@@ -32,7 +39,7 @@ public final class DebeziumProperties {
     public static final String CONNECTOR_CLASS = "io.debezium.connector.postgresql.PostgresConnector";
 
     /** Snapshot order (see class comment), as Debezium snapshots in table.include.list order. */
-    public static final List<String> SNAPSHOT_ORDER = List.of("app.chats", "app.chat_events",
+    public static final List<String> SNAPSHOT_ORDER = List.of("app.chat_events", "app.chats",
             "historic.scorecard_scores", "director.scores", "director.scorecards");
 
     private DebeziumProperties() {

@@ -33,6 +33,9 @@ public record SourcePosition(long lsn, Long lastCommitLsn, Long txId, long tsMs,
      * start). The order part is {@code transaction.total_order}. The result strictly increases in commit
      * order and, inside a transaction, in statement order, and depends on nothing but the record, so a
      * replay yields the same versions. Changes past the 65,535th of one transaction share the last value.
+     * One exception to the commit order: the first transaction after the first start can have begun before
+     * the snapshot point, and then its version (from its own change LSN) is below the snapshot rows' although
+     * it committed after them; consumers tell snapshot versions apart with {@link #isSnapshotVersion}.
      *
      * @throws BadChangeException when the position cannot be read: a streamed change without transaction
      *         metadata, or a commit position beyond {@link #MAX_COMMIT_POSITION}
@@ -52,5 +55,10 @@ public record SourcePosition(long lsn, Long lastCommitLsn, Long txId, long tsMs,
             order = Math.min(Math.max(totalOrder, 0), MAX_ORDER);
         }
         return (commitPosition << ORDER_BITS) | order;
+    }
+
+    /** True for the version of a snapshot read (order 0; a streamed change's order is its 1-based position). */
+    public static boolean isSnapshotVersion(long version) {
+        return (version & MAX_ORDER) == 0;
     }
 }

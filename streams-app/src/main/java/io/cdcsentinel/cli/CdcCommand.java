@@ -32,8 +32,7 @@ public final class CdcCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(runner::close, "sentinel-cdc-shutdown"));
         runner.start();
         Console.println("cdc: capturing into " + TopicNames.from(source).prefix() + ".* (slot " + cdc.slotName() + ")");
-        Duration every = io.cdcsentinel.config.ConfigKey.duration("--status-every", "").withDefault("30s")
-                .read(ConfigSource.of(java.util.Map.of("--status-every", statusEvery)));
+        Duration every = io.cdcsentinel.config.ConfigKey.parseDuration(statusEvery);
         while (runner.isRunning()) {
             Throwable failure = runner.awaitStop(every.isZero() ? Duration.ofSeconds(5) : every);
             if (failure != null) {

@@ -8,8 +8,13 @@ import picocli.CommandLine.Command;
 @Command(name = "sentinel", mixinStandardHelpOptions = true, version = "cdc-sentinel 0.1.0",
         description = "Debezium + Kafka Streams watchdog: historic scorecard gaps and final conversation labels.",
         subcommands = {
+                DemoCommand.class,
                 StackCommand.class,
                 CdcCommand.class,
+                RunCommand.class,
+                SinkCommand.class,
+                SimulateCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 

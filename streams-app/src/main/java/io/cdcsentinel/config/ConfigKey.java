@@ -175,7 +175,7 @@ public final class ConfigKey<T> {
         };
     }
 
-    static Duration parseDuration(String s) {
+    public static Duration parseDuration(String s) {
         String v = s.trim().toLowerCase(Locale.ROOT);
         if (v.startsWith("pt") || v.startsWith("p")) {
             return Duration.parse(v.toUpperCase(Locale.ROOT));

@@ -62,10 +62,8 @@ public record RegistrySettings(URI url, String serdeClass, Map<String, String> s
         // serves unparsable on its own ("Undefined schema: io.cdcsentinel.avro.GapEventType").
         config.put("apicurio.registry.dereference-schema", "true");
         config.put("schema.registry.url", confluentCompatUrl());
-        config.put("specific.avro.reader", "true");
-        // Apicurio's name for the same: without it its deserializer returns GenericData.Record, not the
-        // generated classes the Serde<T> promises
-        config.put("apicurio.registry.use-specific-avro-reader", "true");
+        config.put("specific.avro.reader", "true"); // Confluent's serde
+        config.put("apicurio.registry.use-specific-avro-reader", "true"); // Apicurio's: else it returns GenericData.Record
         config.putAll(serdeProperties);
         return config;
     }

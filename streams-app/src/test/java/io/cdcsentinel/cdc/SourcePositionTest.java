@@ -34,6 +34,14 @@ class SourcePositionTest {
     }
 
     @Test
+    void shouldTellSnapshotVersionsFromStreamedOnes() {
+        assertThat(SourcePosition.isSnapshotVersion(new SourcePosition(5000, null, 1L, 0, true, null).version())).isTrue();
+        assertThat(SourcePosition.isSnapshotVersion(streamed(6000, 5100L, 1).version())).isFalse();
+        // The first transaction after the first start: no previous commit, version from its own (lower) change LSN.
+        assertThat(SourcePosition.isSnapshotVersion(streamed(4000, null, 1).version())).isFalse();
+    }
+
+    @Test
     void shouldBeAPureFunctionOfThePosition() {
         assertThat(streamed(300, 250L, 7).version()).isEqualTo(streamed(300, 250L, 7).version());
     }

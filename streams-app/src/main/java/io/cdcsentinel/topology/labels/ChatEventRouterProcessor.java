@@ -87,13 +87,14 @@ final class ChatEventRouterProcessor implements Processor<byte[], ChangeEvent, C
             if (conversation == null || conversation.isEmpty()) {
                 throw new BadChangeException("chat event " + event.eventId() + " without conversation_id");
             }
-            if (known != null && known.getVersion() < version && !known.getConversationId().equals(conversation)) {
+            if (known != null && LabelChanges.supersedes(version, known.getVersion())
+                    && !known.getConversationId().equals(conversation)) {
                 // The event moved: it no longer counts for its previous conversation.
                 forward(record, event, known.getConversationId(), ChangeOp.DELETE, version, ts);
             }
             forward(record, event, conversation, LabelChanges.op(change.op()), version, ts);
         }
-        if (known == null || known.getVersion() < version) {
+        if (known == null || LabelChanges.supersedes(version, known.getVersion())) {
             routes.put(routeKey, new EventRoute(conversation, version), ts);
         }
     }
@@ -112,13 +113,13 @@ final class ChatEventRouterProcessor implements Processor<byte[], ChangeEvent, C
                 .withValue(value));
     }
 
-    /** The route with the highest version among the (few) windows of this event. */
+    /** The latest route ({@link LabelChanges#supersedes}) among the (few) windows of this event. */
     private EventRoute latest(Bytes key) {
         EventRoute best = null;
         try (WindowStoreIterator<EventRoute> it = routes.fetch(key, 0L, Long.MAX_VALUE)) {
             while (it.hasNext()) {
                 KeyValue<Long, EventRoute> kv = it.next();
-                if (kv.value != null && (best == null || kv.value.getVersion() > best.getVersion())) {
+                if (kv.value != null && (best == null || LabelChanges.supersedes(kv.value.getVersion(), best.getVersion()))) {
                     best = kv.value;
                 }
             }

@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * {@link ConversationLabelTopology}; this class documents how they are kept.
  *
  * <p><b>Idempotent, order-insensitive folding.</b> The chats row and every event are last-writer-wins by
- * source version: a change whose version is not above the one already applied to the same row is a
+ * source version: a change that does not supersede the one already applied to the same row
+ * ({@link LabelChanges#supersedes}: a higher version, or a streamed change over a snapshot image) is a
  * duplicate or an older re-delivery and is ignored. Event counts are maintained by subtracting the winning
  * change's contribution and adding the new one, with per-event state in {@link #EVENTS_STORE} (kept after a
  * delete, so an older re-delivered insert cannot bring the event back). The state after a set of changes is
@@ -173,7 +174,7 @@ final class ConversationLabelProcessor
 
     private boolean applyChat(ConversationState state, LabelChange change) {
         Long current = state.getChatVersion();
-        if (current != null && change.getVersion() <= current) {
+        if (current != null && !LabelChanges.supersedes(change.getVersion(), current)) {
             return false;
         }
         ChatImage image = change.getChat();
@@ -210,7 +211,7 @@ final class ConversationLabelProcessor
         }
         Bytes eventKey = Bytes.wrap(ConversationKeys.event(conversationKey, change.getEventId()));
         EventState old = events.get(eventKey);
-        if (old != null && change.getVersion() <= old.getVersion()) {
+        if (old != null && !LabelChanges.supersedes(change.getVersion(), old.getVersion())) {
             return false;
         }
         if (old != null && !old.getDeleted()) {

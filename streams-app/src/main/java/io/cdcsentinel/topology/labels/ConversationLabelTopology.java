@@ -49,7 +49,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *   <tr><td>chats row deleted, after a label was written</td><td>one DELETE carrying the last label's content</td></tr>
  *   <tr><td>a row written again after its DELETE</td><td>CORRECTION (a label existed; the sink replaces it)</td></tr>
  * </table>
- * Events that arrive before their chats row are kept and counted once it arrives. The settle window is
+ * Events that arrive before their chats row are kept and counted once it arrives (the connector snapshots
+ * {@code chat_events} before {@code chats} so that a snapshot FINAL has them all). The settle window is
  * measured in event time (commit time), so a replay writes the same labels; see "Timers" for the live case.
  *
  * <h2>Versions</h2>
@@ -75,6 +76,10 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *       re-deliveries change nothing and no version), timers fire at stream-time instants determined by the
  *       input order (see "Timers"), and the formula uses nothing else. The same input therefore writes the same
  *       labels with the same versions; a duplicate writes nothing.</li>
+ *   <li><b>Snapshot images rank below streamed changes</b> when rows are compared ({@code LabelChanges.supersedes}):
+ *       the first transaction streamed after the connector's first start can carry a version below the snapshot's
+ *       (it began before the snapshot point), yet it is newer. The label version stays above what was written by
+ *       the {@code +1} rule.</li>
  *   <li>A change whose version cannot be read (e.g. streamed without transaction metadata) never reaches the
  *       state: the first processor throws it to the dead-letter topic.</li>
  * </ul>

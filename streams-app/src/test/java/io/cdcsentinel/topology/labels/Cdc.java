@@ -26,6 +26,18 @@ final class Cdc {
         return new Tx(lastCommit, txId, commitTime.toEpochMilli());
     }
 
+    /**
+     * The first transaction streamed after the connector's very first start, as Debezium writes it: no previous
+     * commit ({@code sequence [null, lsn]}), and here one that began before the snapshot point, so its change LSNs
+     * are below the snapshot reads' LSN although it committed after them.
+     */
+    Tx firstStreamedTxBegunBeforeTheSnapshot(Instant commitTime) {
+        txId++;
+        Tx tx = new Tx(lastCommit - 4_096, txId, commitTime.toEpochMilli());
+        tx.noPreviousCommit = true;
+        return tx;
+    }
+
     /** Snapshot reads (op r): no transaction block, {@code sequence [null, lsn]}. */
     byte[] snapshotRead(String table, ObjectNode row, Instant readTime) {
         ObjectNode envelope = JSON.createObjectNode();
@@ -77,6 +89,7 @@ final class Cdc {
         private final long tsMs;
         private int order;
         private boolean withMetadata = true;
+        private boolean noPreviousCommit;
 
         private Tx(long commitPosition, long id, long tsMs) {
             this.commitPosition = commitPosition;
@@ -97,7 +110,8 @@ final class Cdc {
             envelope.set("before", before);
             envelope.set("after", after);
             ObjectNode source = source(envelope, table, tsMs, lsn);
-            source.put("snapshot", "false").put("sequence", "[\"" + commitPosition + "\",\"" + lsn + "\"]").put("txId", id);
+            source.put("snapshot", "false").put("txId", id).put("sequence",
+                    noPreviousCommit ? "[null,\"" + lsn + "\"]" : "[\"" + commitPosition + "\",\"" + lsn + "\"]");
             if (withMetadata) {
                 envelope.putObject("transaction").put("id", id + ":" + lsn).put("total_order", order)
                         .put("data_collection_order", order);

@@ -710,6 +710,70 @@ class ConversationLabelTopologyTest {
         assertThat(labelsOut.isEmpty()).isTrue();
     }
 
+    /**
+     * The first transaction streamed after the connector's first start has no previous commit, so its version comes
+     * from its own change LSN: below the snapshot's when it began before the snapshot point. It committed after the
+     * snapshot was read, so it must still replace the snapshot images, not be dropped as an older re-delivery.
+     */
+    @Test
+    void shouldApplyTheFirstStreamedTransactionOverSnapshotImagesWithAHigherVersion() {
+        start(settings(SETTLE), REPLAY_WALL_CLOCK);
+        Chat chat = chat("conv-1").agent("agent-a").ended(T0.minus(Duration.ofDays(3)));
+        ObjectNode event = eventRow(chat, "e1", "ASSIST_SHOWN", T0.minus(Duration.ofDays(3)));
+        byte[] chatRead = cdc.snapshotRead("chats", chat.json(), T0);
+        pipe(TOPICS.chatEvents(), eventKey("e1"), cdc.snapshotRead("chat_events", event, T0));
+        pipe(TOPICS.chats(), chatKey(chat), chatRead);
+
+        Instant committed = T0.plus(SETTLE).plusSeconds(10);
+        Cdc.Tx first = cdc.firstStreamedTxBegunBeforeTheSnapshot(committed);
+        byte[] reassigned = first.change("chats", "u", chat.json(), chat.agent("agent-b").touched(committed).json());
+        byte[] used = first.change("chat_events", "u", null, event.deepCopy().put("event_type", "ASSIST_USED"));
+        assertThat(Cdc.version(reassigned)).isLessThan(Cdc.version(chatRead));
+        pipe(TOPICS.chats(), chatKey(chat), reassigned);
+        pipe(TOPICS.chatEvents(), eventKey("e1"), used);
+        tick(committed.plus(SETTLE));
+
+        List<ConversationLabel> labels = labelsOut.readValuesToList();
+        assertThat(labels).extracting(ConversationLabel::getKind).containsExactly(LabelKind.FINAL, LabelKind.CORRECTION);
+        assertThat(labels.get(0).getAgentUserId()).isEqualTo("agent-a");
+        ConversationLabel correction = labels.get(1);
+        assertThat(correction.getAgentUserId()).isEqualTo("agent-b");
+        assertThat(correction.getAssistShownCount()).isZero();
+        assertThat(correction.getAssistUsedCount()).isEqualTo(1);
+        assertThat(correction.getVersion()).isGreaterThan(labels.get(0).getVersion());
+
+        // The snapshot images re-delivered after it (a connector restart within the snapshot's batch) change nothing.
+        pipe(TOPICS.chats(), chatKey(chat), chatRead);
+        tick(committed.plus(SETTLE).plus(SETTLE).plusSeconds(1));
+        assertThat(labelsOut.isEmpty()).isTrue();
+    }
+
+    /** The event index, too, lets the first streamed transaction move an event away from its snapshot conversation. */
+    @Test
+    void shouldMoveASnapshotEventInTheFirstStreamedTransactionAlthoughItsVersionIsLower() {
+        start(settings(Duration.ZERO), REPLAY_WALL_CLOCK);
+        Chat a = chat("conv-a").ended(T0.minus(Duration.ofDays(3)));
+        Chat b = chat("conv-b").ended(T0.minus(Duration.ofDays(3)));
+        pipe(TOPICS.chatEvents(), eventKey("e1"),
+                cdc.snapshotRead("chat_events", eventRow(a, "e1", "ASSIST_USED", T0.minus(Duration.ofDays(3))), T0));
+        pipe(TOPICS.chats(), chatKey(a), cdc.snapshotRead("chats", a.json(), T0));
+        byte[] read = cdc.snapshotRead("chats", b.json(), T0);
+        pipe(TOPICS.chats(), chatKey(b), read);
+        assertThat(labelsOut.readValuesToList()).hasSize(2);
+
+        Instant committed = T0.plusSeconds(5);
+        // REPLICA IDENTITY DEFAULT: no before image, only the index knows conv-a.
+        byte[] moved = cdc.firstStreamedTxBegunBeforeTheSnapshot(committed)
+                .change("chat_events", "u", null, eventRow(b, "e1", "ASSIST_USED", T0.minus(Duration.ofDays(3))));
+        assertThat(Cdc.version(moved)).isLessThan(Cdc.version(read));
+        pipe(TOPICS.chatEvents(), eventKey("e1"), moved);
+        tick(committed.plusSeconds(1));
+
+        Map<String, Integer> used = new HashMap<>();
+        labelsOut.readValuesToList().forEach(l -> used.put(l.getConversationId(), l.getAssistUsedCount()));
+        assertThat(used).containsExactlyInAnyOrderEntriesOf(Map.of("conv-a", 0, "conv-b", 1));
+    }
+
     // ---------------------------------------------------------------- retention
 
     @Test

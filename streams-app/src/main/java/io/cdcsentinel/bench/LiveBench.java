@@ -1,0 +1,359 @@
+package io.cdcsentinel.bench;
+
+import io.cdcsentinel.avro.GapEventType;
+import io.cdcsentinel.avro.GapStage;
+import io.cdcsentinel.avro.ScorecardGapEvent;
+import io.cdcsentinel.cdc.CdcRunner;
+import io.cdcsentinel.cli.Pipeline;
+import io.cdcsentinel.config.CdcSettings;
+import io.cdcsentinel.config.ClickHouseSettings;
+import io.cdcsentinel.config.ConfigSource;
+import io.cdcsentinel.config.KafkaSettings;
+import io.cdcsentinel.config.LabelSettings;
+import io.cdcsentinel.config.PostgresSettings;
+import io.cdcsentinel.config.RegistrySettings;
+import io.cdcsentinel.config.SinkSettings;
+import io.cdcsentinel.config.StreamsSettings;
+import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.sim.Count;
+import io.cdcsentinel.sim.Milestone;
+import io.cdcsentinel.sim.Scenario;
+import io.cdcsentinel.sim.SimulationSummary;
+import io.cdcsentinel.sim.Simulator;
+import io.cdcsentinel.sim.WorkloadSpec;
+import io.cdcsentinel.sink.LabelStore;
+import io.cdcsentinel.sink.LabelTable;
+import io.cdcsentinel.topology.AvroSerdes;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live pipeline under a steady background load, for latencies: the simulator writes healthy traffic (with some
+ * lost historic writes) at a target number of row changes per second, paced on the wall clock with current
+ * timestamps; the CDC runner captures it and the {@link Pipeline} of {@code run} processes it (topologies and
+ * ClickHouse sink, production settings but {@code labels.settle.window=0}).
+ *
+ * <p>End-to-end latency of a conversation = the moment its {@code ended_at} row is visible in ClickHouse (polled
+ * every {@value #POLL_MILLIS} ms by Kafka offset, so each new row is seen once) minus the moment the transaction
+ * that set {@code ended_at} committed (the simulator's JDBC commit returned).
+ */
+final class LiveBench {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveBench.class);
+    static final long POLL_MILLIS = 20;
+    /** How long after the load ends a conversation may still become visible before it counts as not seen. */
+    static final Duration DRAIN = Duration.ofSeconds(60);
+    /**
+     * Mean conversation length of the load, half of it to review and to submit: short, so that most of a story's
+     * writes fall inside the load window and the load is steady soon (after about {@link #RAMP}).
+     */
+    static final Duration STORY_PHASE = Duration.ofSeconds(2);
+    static final Duration RAMP = STORY_PHASE.multipliedBy(3);
+    /** {@code gaps.grace} of the live pipeline: short, so that every lost write of the load opens its gap in time. */
+    static final Duration GRACE = Duration.ofSeconds(5);
+
+    /**
+     * @param steadyRowsPerSecond row changes per second committed in the steady part of the load (after the first
+     *                            stories have reached their later writes, until the last story started)
+     */
+    record Result(LatencyRecorder endToEnd, long conversationsEnded, long notSeen, SimulationSummary load,
+            double targetRowsPerSecond, double steadyRowsPerSecond, SinkSettings sink, boolean gapsRunning,
+            LatencyRecorder gapAlerts, long gapsExpected, long gapsNotSeen) {
+    }
+
+    private final PostgresSettings postgres;
+    private final ConfigSource endpoints;
+    private final String name;
+    private final String publication;
+    private final Path stateRoot;
+
+    LiveBench(PostgresSettings postgres, ConfigSource endpoints, String name, String publication, Path stateRoot) {
+        this.postgres = postgres;
+        this.endpoints = endpoints;
+        this.name = name;
+        this.publication = publication;
+        this.stateRoot = stateRoot;
+    }
+
+    String slot() {
+        return name + "_live";
+    }
+
+    /** The live capture's slot, created before its load is written (no snapshot needed). */
+    private void createSlot() throws SQLException {
+        try (Connection c = java.sql.DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
+                Statement s = c.createStatement()) {
+            s.execute("SELECT pg_create_logical_replication_slot('" + slot() + "', 'pgoutput')");
+        }
+    }
+
+    /** The background load: healthy traffic with some lost writes, short stories, current timestamps. */
+    static WorkloadSpec load(long seed, double storiesPerSecond, Duration duration) {
+        Map<Scenario, Integer> mix = new LinkedHashMap<>();
+        mix.put(Scenario.STEADY, 3);
+        mix.put(Scenario.ASYNC_RACE, 1);
+        return WorkloadSpec.builder().seed(seed).mix(mix).rate(storiesPerSecond)
+                .count(Math.max(1, Math.round(storiesPerSecond * duration.toMillis() / 1000.0)))
+                .start(Instant.now().truncatedTo(ChronoUnit.MICROS)).conversationLength(STORY_PHASE)
+                .reviewDelay(STORY_PHASE.dividedBy(2)).submitDelay(STORY_PHASE.dividedBy(2))
+                .lateDelay(STORY_PHASE.multipliedBy(4)).build();
+    }
+
+    Result run(double rowsPerSecond, Duration duration, long seed) throws Exception {
+        String base = name.replace('_', '-') + "-live";
+        Map<String, String> config = new HashMap<>();
+        config.put(TopicNames.PREFIX.name(), base);
+        config.put(TopicNames.GAPS.name(), base + "-gaps");
+        config.put(TopicNames.GAP_RATES.name(), base + "-gap-rates");
+        config.put(TopicNames.LABELS.name(), base + "-labels");
+        config.put(TopicNames.DLQ.name(), base + "-dlq");
+        config.put(StreamsSettings.APPLICATION_ID.name(), base);
+        config.put(StreamsSettings.STATE_DIR.name(), stateRoot.resolve(base).toString());
+        config.put(LabelSettings.SETTLE_WINDOW.name(), "0s");
+        config.put("gaps.grace", GRACE.toMillis() + "ms");
+        config.put(ClickHouseSettings.DATABASE.name(), name);
+        config.put(SinkSettings.TABLE.name(), "conversation_labels");
+        config.put(SinkSettings.GROUP_ID.name(), base + "-sink");
+        config.put(CdcSettings.NAME.name(), base + "-cdc");
+        config.put(CdcSettings.SLOT.name(), slot());
+        config.put(CdcSettings.PUBLICATION.name(), publication);
+        config.put(CdcSettings.OFFSETS_TOPIC.name(), base + "-cdc-offsets");
+        config.put(CdcSettings.SNAPSHOT_MODE.name(), "no_data");
+        ConfigSource source = endpoints.with(config);
+        SinkSettings sinkSettings = SinkSettings.from(source);
+
+        double storyRate = rowsPerSecond / Math.max(1, Simulator.rowsPerStory(load(seed, 1, Duration.ofSeconds(2_000)), 2_000));
+        WorkloadSpec spec = load(seed, storyRate, duration);
+        LatencyRecorder latency = new LatencyRecorder("end to end: ended_at commit -> row in ClickHouse");
+        Map<String, Long> committed = new ConcurrentHashMap<>();
+        Map<String, Long> seenEarly = new ConcurrentHashMap<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        GapAlerts gaps = new GapAlerts(source, TopicNames.from(source).gaps(), failure);
+
+        createSlot();
+        try (CdcRunner runner = new CdcRunner(postgres, KafkaSettings.from(source), CdcSettings.from(source),
+                TopicNames.from(source)); Pipeline pipeline = Pipeline.fromConfig(source)) {
+            runner.start();
+            pipeline.start();
+            boolean gapsRunning = pipeline.streams().keySet().stream().anyMatch(id -> id.endsWith("-gaps"));
+            if (gapsRunning) {
+                gaps.start();
+            }
+            LabelTable table = pipeline.sink().orElseThrow().table();
+            try (LabelStore store = new LabelStore(ClickHouseSettings.from(source), table)) {
+                Thread poller = new Thread(() -> poll(store, table, latency, committed, seenEarly, failure),
+                        "bench-clickhouse-poller");
+                poller.setDaemon(true);
+                poller.start();
+                try {
+                    Simulator simulator = new Simulator(postgres, spec).milestones((m, at) -> {
+                        String key = key(m.tenant().customer(), m.tenant().profile(), m.id());
+                        switch (m.kind()) {
+                            case CONVERSATION_ENDED -> {
+                                if (seenEarly.remove(key) == null) {
+                                    committed.put(key, at);
+                                }
+                            }
+                            case GAP_SCORECARD_CREATED -> gaps.created(key, at);
+                            case GAP_SCORECARD_SUBMITTED -> gaps.submitted(key, at);
+                            default -> throw new IllegalStateException(m.kind().name());
+                        }
+                    });
+                    long[] window = new long[2];
+                    Thread sampler = new Thread(() -> sampleSteadyLoad(simulator, duration, window), "bench-load-sampler");
+                    sampler.setDaemon(true);
+                    sampler.start();
+                    SimulationSummary load = simulator.run();
+                    sampler.join();
+                    long deadline = System.nanoTime() + DRAIN.toNanos();
+                    while ((!committed.isEmpty() || (gapsRunning && gaps.pending() > 0))
+                            && System.nanoTime() < deadline && failure.get() == null && pipeline.failure().isEmpty()) {
+                        TimeUnit.MILLISECONDS.sleep(50);
+                    }
+                    pipeline.failure().ifPresent(f -> failure.compareAndSet(null, new IllegalStateException(f)));
+                    if (failure.get() != null) {
+                        throw new IllegalStateException("live pipeline failed: " + failure.get(), failure.get());
+                    }
+                    double steady = window[1] <= 0 ? load.rowsPerSecond() : window[0] / (window[1] / 1e9);
+                    return new Result(latency, load.count(Count.CHATS_ENDED), committed.size(), load, rowsPerSecond,
+                            steady, sinkSettings, gapsRunning, gaps.latency(), gaps.expected(), gaps.pending());
+                } finally {
+                    poller.interrupt();
+                    poller.join(5_000);
+                    gaps.close();
+                }
+            }
+        }
+    }
+
+    /** Rows committed between {@link #RAMP} and the end of the story window: {rows, nanos}. */
+    private static void sampleSteadyLoad(Simulator simulator, Duration duration, long[] window) {
+        try {
+            long start = System.nanoTime();
+            long ramp = Math.min(RAMP.toNanos(), duration.toNanos() / 2);
+            TimeUnit.NANOSECONDS.sleep(ramp);
+            long rows0 = simulator.rowsCommitted();
+            long t0 = System.nanoTime();
+            TimeUnit.NANOSECONDS.sleep(Math.max(0, start + duration.toNanos() - t0));
+            window[0] = simulator.rowsCommitted() - rows0;
+            window[1] = System.nanoTime() - t0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Reads the rows the sink added since the last poll (by Kafka partition and offset, which the sink writes with
+     * every row and inserts in order per partition) and closes the latency of every conversation whose end committed.
+     */
+    private static void poll(LabelStore store, LabelTable table, LatencyRecorder latency, Map<String, Long> committed,
+            Map<String, Long> seenEarly, AtomicReference<Throwable> failure) {
+        Map<String, Long> maxOffset = new HashMap<>();
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                long floor = maxOffset.values().stream().mapToLong(Long::longValue).min().orElse(-1);
+                List<String[]> rows = store.query("SELECT kafka_partition, kafka_offset, customer_id, profile_id,"
+                        + " conversation_id FROM " + table.qualifiedName() + " WHERE kafka_offset > " + floor
+                        + " AND kind IN ('FINAL', 'CORRECTION')");
+                long now = System.currentTimeMillis();
+                List<String> fresh = new ArrayList<>();
+                for (String[] r : rows) {
+                    long offset = Long.parseLong(r[1]);
+                    if (offset > maxOffset.getOrDefault(r[0], -1L)) {
+                        fresh.add(key(r[2], r[3], r[4]));
+                    }
+                }
+                for (String[] r : rows) {
+                    maxOffset.merge(r[0], Long.parseLong(r[1]), Math::max);
+                }
+                for (String key : fresh) {
+                    Long at = committed.remove(key);
+                    if (at != null) {
+                        latency.record(Duration.ofMillis(Math.max(0, now - at)));
+                    } else {
+                        seenEarly.put(key, now);
+                    }
+                }
+                TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("ClickHouse poller failed", e);
+            failure.compareAndSet(null, e);
+        }
+    }
+
+    /**
+     * Gap alert latency: for every OPENED alert on the gaps topic (read_committed, as a consumer of the alerts
+     * would read it), the moment it was consumed minus the grace deadline it reports: the commit of the scorecard's
+     * creation, or of its first submission for stage AFTER_SUBMIT, plus {@link #GRACE}.
+     */
+    private static final class GapAlerts implements AutoCloseable {
+        private final Map<String, Long> created = new ConcurrentHashMap<>();
+        private final Map<String, Long> submitted = new ConcurrentHashMap<>();
+        private final Set<String> opened = ConcurrentHashMap.newKeySet();
+        private final LatencyRecorder latency = new LatencyRecorder("gap alert: grace expiry -> OPENED alert consumed");
+        private final ConfigSource source;
+        private final String topic;
+        private final AtomicReference<Throwable> failure;
+        private volatile boolean running = true;
+        private Thread thread;
+
+        GapAlerts(ConfigSource source, String topic, AtomicReference<Throwable> failure) {
+            this.source = source;
+            this.topic = topic;
+            this.failure = failure;
+        }
+
+        void created(String key, long at) {
+            created.put(key, at);
+        }
+
+        void submitted(String key, long at) {
+            submitted.put(key, at);
+        }
+
+        long expected() {
+            return created.size();
+        }
+
+        long pending() {
+            return created.keySet().stream().filter(k -> !opened.contains(k)).count();
+        }
+
+        LatencyRecorder latency() {
+            return latency;
+        }
+
+        void start() {
+            thread = new Thread(this::consume, "bench-gap-alerts");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void consume() {
+            Map<String, Object> config = new HashMap<>(KafkaSettings.from(source).clientConfig());
+            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            config.put(ConsumerConfig.GROUP_ID_CONFIG, topic + "-bench-reader");
+            Deserializer<ScorecardGapEvent> values = new AvroSerdes(RegistrySettings.from(source))
+                    .forValues(ScorecardGapEvent.class).deserializer();
+            try (KafkaConsumer<byte[], ScorecardGapEvent> consumer = new KafkaConsumer<>(config,
+                    new ByteArrayDeserializer(), values)) {
+                consumer.subscribe(List.of(topic));
+                while (running) {
+                    for (ConsumerRecord<byte[], ScorecardGapEvent> r : consumer.poll(Duration.ofMillis(20))) {
+                        long now = System.currentTimeMillis();
+                        ScorecardGapEvent e = r.value();
+                        if (e == null || e.getEventType() != GapEventType.OPENED) {
+                            continue;
+                        }
+                        String key = key(e.getCustomer(), e.getProfile(), e.getScorecardId());
+                        Long anchor = e.getStage() == GapStage.AFTER_SUBMIT ? submitted.get(key) : created.get(key);
+                        if (anchor != null && opened.add(key)) {
+                            latency.record(Duration.ofMillis(Math.max(0, now - anchor - GRACE.toMillis())));
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("gap alert reader failed", e);
+                failure.compareAndSet(null, e);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            if (thread != null) {
+                thread.join(10_000);
+            }
+        }
+    }
+
+    private static String key(String customer, String profile, String conversation) {
+        return customer + '\u0000' + profile + '\u0000' + conversation;
+    }
+
+}

@@ -1,0 +1,179 @@
+package io.cdcsentinel.cli;
+
+import io.cdcsentinel.config.ClickHouseSettings;
+import io.cdcsentinel.config.ConfigSource;
+import io.cdcsentinel.config.KafkaSettings;
+import io.cdcsentinel.config.LabelSettings;
+import io.cdcsentinel.config.RegistrySettings;
+import io.cdcsentinel.config.RunSettings;
+import io.cdcsentinel.config.SinkSettings;
+import io.cdcsentinel.config.StreamsSettings;
+import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.sink.ClickHouseSink;
+import io.cdcsentinel.sink.SinkProgress;
+import io.cdcsentinel.topology.AvroSerdes;
+import io.cdcsentinel.topology.OutputTopics;
+import io.cdcsentinel.topology.StreamsProperties;
+import io.cdcsentinel.topology.labels.ConversationLabelTopology;
+import io.cdcsentinel.topology.labels.LabelTopics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code bin/sentinel run} runs in one process: the two topologies, each as its own Kafka Streams
+ * application ({@code <streams.application.id>-gaps}, {@code -labels}: they scale, rebalance and reset
+ * independently), and the ClickHouse sink unless {@code run.sink.enabled=false}. Used by {@code run},
+ * {@code demo} and {@code bench}.
+ *
+ * <p>A stream thread that dies on an unexpected error is logged and replaced (bad input never gets that
+ * far: it goes to the dead-letter topic); the process stays up. A sink that gives up (its retries
+ * exhausted in {@code stop} mode) makes {@link #failure()} non-empty and {@code run} exits non-zero, so
+ * that an orchestrator restarts it and the sink resumes from what ClickHouse holds.
+ */
+public final class Pipeline implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    private final KafkaSettings kafka;
+    private final TopicNames topics;
+    private final RunSettings run;
+    private final Map<String, KafkaStreams> streams = new LinkedHashMap<>();
+    private final ClickHouseSink sink;
+
+    private Pipeline(KafkaSettings kafka, TopicNames topics, RunSettings run, Map<String, Topology> topologies,
+            Map<String, java.util.Properties> properties, ClickHouseSink sink) {
+        this.kafka = kafka;
+        this.topics = topics;
+        this.run = run;
+        topologies.forEach((id, topology) -> streams.put(id, new KafkaStreams(topology, properties.get(id))));
+        this.sink = sink;
+    }
+
+    /** Reads every setting it needs from {@code source} (a bad value stops here, before anything starts). */
+    public static Pipeline fromConfig(ConfigSource source) {
+        KafkaSettings kafka = KafkaSettings.from(source);
+        StreamsSettings streams = StreamsSettings.from(source);
+        TopicNames topics = TopicNames.from(source);
+        RegistrySettings registry = RegistrySettings.from(source);
+        RunSettings run = RunSettings.from(source);
+        AvroSerdes avro = new AvroSerdes(registry);
+
+        Map<String, Topology> topologies = new LinkedHashMap<>();
+        Map<String, java.util.Properties> properties = new LinkedHashMap<>();
+        String labelsId = ConversationLabelTopology.applicationId(streams.applicationId());
+        topologies.put(labelsId, ConversationLabelTopology.build(LabelTopics.create(topics, avro), LabelSettings.from(source)));
+        properties.put(labelsId, StreamsProperties.create(labelsId, kafka, streams, topics));
+
+        ClickHouseSink sink = null;
+        if (run.sinkEnabled()) {
+            sink = new ClickHouseSink(kafka, topics, registry, ClickHouseSettings.from(source), SinkSettings.from(source));
+        }
+        return new Pipeline(kafka, topics, run, topologies, properties, sink);
+    }
+
+    /** Creates the output topics, then starts the topologies and the sink. */
+    public void start() {
+        OutputTopics.ensure(kafka, topics);
+        streams.forEach((id, app) -> {
+            app.setUncaughtExceptionHandler(e -> {
+                LOG.error("{}: stream thread failed, replacing it", id, e);
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            app.setStateListener((now, before) -> {
+                LOG.info("{}: {} -> {}", id, before, now);
+                updateHealthFile();
+            });
+            app.start();
+        });
+        if (sink != null) {
+            sink.start();
+        }
+        LOG.info("pipeline started: {}{}", streams.keySet(), sink == null ? " (sink disabled)" : " + ClickHouse sink");
+    }
+
+    /** True when every topology is RUNNING (not rebalancing) and the sink, if any, runs. */
+    public boolean isRunning() {
+        return streams.values().stream().allMatch(s -> s.state() == KafkaStreams.State.RUNNING)
+                && (sink == null || sink.state() == ClickHouseSink.State.RUNNING);
+    }
+
+    /** Why the pipeline cannot go on, if it cannot: a topology in ERROR or a sink that gave up. */
+    public Optional<String> failure() {
+        for (var e : streams.entrySet()) {
+            if (e.getValue().state() == KafkaStreams.State.ERROR || e.getValue().state() == KafkaStreams.State.NOT_RUNNING) {
+                return Optional.of(e.getKey() + " is " + e.getValue().state());
+            }
+        }
+        if (sink != null && sink.state() == ClickHouseSink.State.FAILED) {
+            return Optional.of("ClickHouse sink failed: " + sink.failure().map(Throwable::toString).orElse("unknown"));
+        }
+        return Optional.empty();
+    }
+
+    /** One line per part, for the terminal and the log. */
+    public List<String> status() {
+        List<String> lines = new ArrayList<>();
+        streams.forEach((id, app) -> lines.add(id + ": " + app.state()));
+        if (sink != null) {
+            SinkProgress progress = sink.progress();
+            lines.add("sink: " + progress.summary());
+        }
+        return lines;
+    }
+
+    public Map<String, KafkaStreams> streams() {
+        return streams;
+    }
+
+    public Optional<ClickHouseSink> sink() {
+        return Optional.ofNullable(sink);
+    }
+
+    public RunSettings runSettings() {
+        return run;
+    }
+
+    void updateHealthFile() {
+        if (run.healthFile() == null) {
+            return;
+        }
+        try {
+            if (isRunning()) {
+                Files.writeString(run.healthFile(), "RUNNING\n");
+            } else {
+                Files.deleteIfExists(run.healthFile());
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot update the health file {}: {}", run.healthFile(), e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (sink != null) {
+            sink.close();
+        }
+        streams.forEach((id, app) -> {
+            if (!app.close(Duration.ofSeconds(60))) {
+                LOG.warn("{} did not close within 60 s", id);
+            }
+        });
+        if (run.healthFile() != null) {
+            try {
+                Files.deleteIfExists(run.healthFile());
+            } catch (IOException e) {
+                LOG.warn("cannot remove the health file {}", run.healthFile());
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.cdcsentinel.sim;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** domain.md's rules written as SQL against the source tables: what the truth file must agree with. */
+final class SourceOracle {
+    /** The investigation's rule: eligible and no historic row with its id under the same customer/profile. */
+    static final String OPEN_GAPS = """
+            SELECT s.customer, s.profile, s.resource_id, s.submitted_at IS NOT NULL AS submitted,
+                   (s.conversation_id IS NULL OR s.conversation_id = '') AS process
+            FROM director.scorecards s
+            WHERE s.calibrated_scorecard_id IS NULL
+              AND (s.scorecard_type IS NULL OR s.scorecard_type = 0)
+              AND s.deleted_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM historic.scorecard_scores h
+                              WHERE h.customer_id = s.customer AND h.profile_id = s.profile
+                                AND h.scorecard_id = s.resource_id)""";
+
+    /** Final labels of ended conversations; handoff wins over bot-resolved. */
+    static final String LABELS = """
+            SELECT c.customer_id, c.profile_id, c.conversation_id, c.agent_user_id, c.usecase_id, c.created_at,
+                   c.ended_at,
+                   count(e.event_id) FILTER (WHERE e.event_type = 'ASSIST_SHOWN') AS shown,
+                   count(e.event_id) FILTER (WHERE e.event_type = 'ASSIST_USED') AS used,
+                   CASE WHEN bool_or(e.event_type = 'BOT_HANDOFF') THEN 'HANDOFF'
+                        WHEN bool_or(e.event_type = 'BOT_RESOLVED') THEN 'RESOLVED' ELSE 'NONE' END AS outcome
+            FROM app.chats c
+            LEFT JOIN app.chat_events e ON e.customer_id = c.customer_id AND e.profile_id = c.profile_id
+                                        AND e.conversation_id = c.conversation_id
+            WHERE c.ended_at IS NOT NULL
+            GROUP BY c.customer_id, c.profile_id, c.conversation_id""";
+
+    /** Eligible totals and open gaps per customer/profile and UTC hour of created_at. */
+    static final String HOUR_BUCKETS = """
+            WITH e AS (
+              SELECT s.customer, s.profile, date_trunc('hour', s.created_at AT TIME ZONE 'UTC') AS bucket,
+                     s.submitted_at IS NOT NULL AS submitted,
+                     (s.conversation_id IS NULL OR s.conversation_id = '') AS process,
+                     NOT EXISTS (SELECT 1 FROM historic.scorecard_scores h
+                                 WHERE h.customer_id = s.customer AND h.profile_id = s.profile
+                                   AND h.scorecard_id = s.resource_id) AS missing
+              FROM director.scorecards s
+              WHERE s.calibrated_scorecard_id IS NULL AND (s.scorecard_type IS NULL OR s.scorecard_type = 0)
+                AND s.deleted_at IS NULL)
+            SELECT customer, profile, bucket,
+                   count(*) FILTER (WHERE submitted), count(*) FILTER (WHERE submitted AND missing),
+                   count(*) FILTER (WHERE NOT submitted), count(*) FILTER (WHERE NOT submitted AND missing),
+                   count(*) FILTER (WHERE process), count(*) FILTER (WHERE process AND missing)
+            FROM e GROUP BY customer, profile, bucket""";
+
+    record GapRow(String customer, String profile, String scorecardId, boolean submitted, boolean process) {
+    }
+
+    private SourceOracle() {
+    }
+
+    static List<GapRow> openGaps(Connection c) throws SQLException {
+        List<GapRow> rows = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(OPEN_GAPS)) {
+            while (rs.next()) {
+                rows.add(new GapRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getBoolean(5)));
+            }
+        }
+        return rows;
+    }
+
+    static Set<Truth.Label> labels(Connection c) throws SQLException {
+        Set<Truth.Label> rows = new HashSet<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(LABELS)) {
+            while (rs.next()) {
+                int used = rs.getInt("used");
+                rows.add(new Truth.Label(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), instant(rs, 6), instant(rs, 7), rs.getInt("shown"), used, used > 0,
+                        rs.getString("outcome")));
+            }
+        }
+        return rows;
+    }
+
+    static Set<Truth.Bucket> hourBuckets(Connection c) throws SQLException {
+        Set<Truth.Bucket> rows = new HashSet<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(HOUR_BUCKETS)) {
+            while (rs.next()) {
+                Instant bucket = rs.getObject(3, java.time.LocalDateTime.class).toInstant(java.time.ZoneOffset.UTC);
+                rows.add(new Truth.Bucket(rs.getString(1), rs.getString(2), "HOUR", bucket, rs.getLong(4), rs.getLong(5),
+                        rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9)));
+            }
+        }
+        return rows;
+    }
+
+    static long count(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The five tables, every column, in primary-key order: equal text means equal rows. */
+    static String dump(Connection c) throws SQLException {
+        StringBuilder sb = new StringBuilder();
+        String[] queries = {
+            "SELECT md5(string_agg(t::text, '|' ORDER BY customer, profile, resource_id)) FROM director.scorecards t",
+            "SELECT md5(string_agg(t::text, '|' ORDER BY customer, profile, resource_id)) FROM director.scores t",
+            "SELECT md5(string_agg(t::text, '|' ORDER BY customer_id, profile_id, scorecard_id, criterion_id))"
+                    + " FROM historic.scorecard_scores t",
+            "SELECT md5(string_agg(t::text, '|' ORDER BY customer_id, profile_id, conversation_id)) FROM app.chats t",
+            "SELECT md5(string_agg(t::text, '|' ORDER BY customer_id, profile_id, event_id)) FROM app.chat_events t",
+        };
+        try (Statement s = c.createStatement()) {
+            s.execute("SET TIME ZONE 'UTC'");
+            for (String q : queries) {
+                try (ResultSet rs = s.executeQuery(q)) {
+                    rs.next();
+                    sb.append(rs.getString(1)).append('\n');
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+}
