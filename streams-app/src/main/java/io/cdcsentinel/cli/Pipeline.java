@@ -2,6 +2,7 @@ package io.cdcsentinel.cli;
 
 import io.cdcsentinel.config.ClickHouseSettings;
 import io.cdcsentinel.config.ConfigSource;
+import io.cdcsentinel.config.GapSettings;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.config.RegistrySettings;
@@ -14,6 +15,8 @@ import io.cdcsentinel.sink.SinkProgress;
 import io.cdcsentinel.topology.AvroSerdes;
 import io.cdcsentinel.topology.OutputTopics;
 import io.cdcsentinel.topology.StreamsProperties;
+import io.cdcsentinel.topology.gaps.GapTopics;
+import io.cdcsentinel.topology.gaps.HistoricGapTopology;
 import io.cdcsentinel.topology.labels.ConversationLabelTopology;
 import io.cdcsentinel.topology.labels.LabelTopics;
 import java.io.IOException;
@@ -70,6 +73,9 @@ public final class Pipeline implements AutoCloseable {
 
         Map<String, Topology> topologies = new LinkedHashMap<>();
         Map<String, java.util.Properties> properties = new LinkedHashMap<>();
+        String gapsId = HistoricGapTopology.applicationId(streams.applicationId());
+        topologies.put(gapsId, HistoricGapTopology.build(GapTopics.create(topics, avro), GapSettings.from(source)));
+        properties.put(gapsId, StreamsProperties.create(gapsId, kafka, streams, topics));
         String labelsId = ConversationLabelTopology.applicationId(streams.applicationId());
         topologies.put(labelsId, ConversationLabelTopology.build(LabelTopics.create(topics, avro), LabelSettings.from(source)));
         properties.put(labelsId, StreamsProperties.create(labelsId, kafka, streams, topics));
