@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 SinkCommand.class,
                 SimulateCommand.class,
                 BenchCommand.class,
+                ConfigCommand.class,
         })
 public final class Main implements Runnable {
 
