@@ -119,4 +119,76 @@ class ChangeEventDeserializerTest {
         assertThatThrownBy(() -> ChatRow.from(row)).isInstanceOf(BadChangeException.class)
                 .hasMessageContaining("conversation_id");
     }
+
+    @Test
+    void shouldUnwrapAnEnvelopeWhoseSchemaComesAfterItsPayload() {
+        ChangeEvent event = read("{\"payload\":" + envelope("c", "null", CHAT, STREAMED, TX)
+                + ",\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"op\"}]}}");
+        assertThat(event.row().text("conversation_id")).isEqualTo("c1");
+    }
+
+    @Test
+    void shouldRejectASchemaEnvelopeWhosePayloadIsNotAnObject() {
+        assertThatThrownBy(() -> read("{\"schema\":{},\"payload\":null}")).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("payload is not a JSON object");
+    }
+
+    @Test
+    void shouldReadAnEnvelopeWithoutSchemaThatHasAPayloadColumnAsTheEnvelope() {
+        String withPayloadField = envelope("c", "null", CHAT, STREAMED, TX).replaceFirst("^\\{", "{\"payload\":{\"op\":\"x\"},");
+        assertThat(read(withPayloadField).row().text("conversation_id")).isEqualTo("c1");
+    }
+
+    @Test
+    void shouldRejectARowImageThatIsNotAnObject() {
+        assertThatThrownBy(() -> read(envelope("c", "null", "[1,2]", STREAMED, TX))).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("row image is not a JSON object");
+    }
+
+    @Test
+    void shouldRejectASourceWithoutNumericLsn() {
+        String textLsn = envelope("c", "null", CHAT, STREAMED, TX).replace("\"lsn\":22118584", "\"lsn\":\"22118584\"");
+        assertThatThrownBy(() -> read(textLsn)).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("numeric lsn and ts_ms");
+    }
+
+    @Test
+    void shouldReadEverySequenceFormTheSameWay() {
+        // Debezium's own form (read without a JSON parser), then forms only a JSON parser reads
+        assertThat(positionWithSequence("\"[\\\"22119336\\\",\\\"22118584\\\"]\"").lastCommitLsn()).isEqualTo(22119336L);
+        assertThat(positionWithSequence("\"[\\\"22119336\\\",null]\"").lastCommitLsn()).isEqualTo(22119336L);
+        assertThat(positionWithSequence("\"[ \\\"7\\\", \\\"8\\\" ]\"").lastCommitLsn()).isEqualTo(7L);
+        assertThat(positionWithSequence("\"[7,8]\"").lastCommitLsn()).isEqualTo(7L);
+        assertThat(positionWithSequence("[\"7\",\"8\"]").lastCommitLsn()).isEqualTo(7L);
+        assertThat(positionWithSequence("\"[null,\\\"8\\\"]\"").lastCommitLsn()).isNull();
+        assertThat(positionWithSequence("\"[\\\"7\\\"]\"").lastCommitLsn()).isNull();
+        assertThat(positionWithSequence("null").lastCommitLsn()).isNull();
+        assertThatThrownBy(() -> positionWithSequence("\"[\\\"x\\\",\\\"8\\\"]\"")).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("unreadable source.sequence");
+        assertThatThrownBy(() -> positionWithSequence("\"[\\\"7\\\",\\\"8\\\"\"")).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("unreadable source.sequence");
+    }
+
+    private SourcePosition positionWithSequence(String sequence) {
+        return read(envelope("c", "null", CHAT, source("false", sequence, 22118584), TX)).source();
+    }
+
+    @Test
+    void shouldKeepNonStringColumnsAsJsonWouldRenderThem() {
+        Row row = read(envelope("c", "null", "{\"a\":42,\"b\":12345678901,\"c\":1.5,\"d\":true,\"e\":{\"x\":1},"
+                + "\"f\":\" 7 \",\"g\":null,\"a\":43}", STREAMED, TX)).row();
+        assertThat(row.text("a")).isEqualTo("43");
+        assertThat(row.integer("a")).isEqualTo(43);
+        assertThat(row.text("b")).isEqualTo("12345678901");
+        assertThat(row.micros("b")).isEqualTo(12345678901L);
+        assertThat(row.text("c")).isEqualTo("1.5");
+        assertThat(row.text("d")).isEqualTo("true");
+        assertThat(row.text("e")).isEmpty();
+        assertThat(row.integer("f")).isEqualTo(7);
+        assertThat(row.has("g")).isTrue();
+        assertThat(row.text("g")).isNull();
+        assertThat(row.has("h")).isFalse();
+        assertThatThrownBy(() -> row.integer("c")).isInstanceOf(BadChangeException.class).hasMessageContaining("1.5");
+        assertThatThrownBy(() -> row.micros("d")).isInstanceOf(BadChangeException.class).hasMessageContaining("true");
+    }
 }

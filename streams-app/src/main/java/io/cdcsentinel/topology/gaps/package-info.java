@@ -33,9 +33,9 @@
  * longer in state, or that the topology never saw, and whose {@code created_at} is
  * {@code gaps.settled.retention} or more before the change's commit, is <b>ignored</b>: no alert, no count in
  * the roll-ups, a count in the metric {@code late-scorecard-ignored-total}. The topology cannot know whether
- * such a scorecard's historic rows were written before it was watching, so it refuses to guess; use a
- * snapshot or {@code bin/sentinel verify} for history. Snapshot rows are exempt (a snapshot is the whole
- * table, historic rows first). Keep the CDC topics' retention at least {@code gaps.settled.retention}.
+ * such a scorecard's historic rows were written before it was watching, so it refuses to guess. To cover
+ * older scorecards, capture the tables with a snapshot ({@code cdc.snapshot.mode}): snapshot rows are exempt,
+ * because a snapshot is the whole table, historic rows first. No command checks history outside the topology. Keep the CDC topics' retention at least {@code gaps.settled.retention}.
  * Roll-up buckets are dropped {@code gaps.rates.retention} after their end; later changes to them are
  * ignored ({@code expired-bucket-change-total}).
  */
