@@ -1,4 +1,4 @@
-package io.cdcsentinel.topology.gaps;
+package io.cdcsentinel.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
