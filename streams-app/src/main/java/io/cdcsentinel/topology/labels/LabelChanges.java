@@ -4,6 +4,8 @@ import io.cdcsentinel.avro.internal.labels.ChangeOp;
 import io.cdcsentinel.cdc.BadChangeException;
 import io.cdcsentinel.cdc.Op;
 import io.cdcsentinel.cdc.SourcePosition;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /** Small mappings shared by the first processors. */
 final class LabelChanges {
@@ -29,6 +31,14 @@ final class LabelChanges {
             return currentIsSnapshot;
         }
         return candidate > current;
+    }
+
+    /**
+     * The partition of the CDC topic the current record was read from: the upstream task that writes it to the
+     * repartition topic, whose progress the conversation task tracks ({@link io.cdcsentinel.topology.UpstreamWatermark}).
+     */
+    static int sourcePartition(ProcessorContext<?, ?> context) {
+        return context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
     }
 
     static ChangeOp op(Op op) {

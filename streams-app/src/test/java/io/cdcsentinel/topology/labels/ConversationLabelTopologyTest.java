@@ -7,11 +7,16 @@ import io.cdcsentinel.avro.BotOutcome;
 import io.cdcsentinel.avro.ConversationLabel;
 import io.cdcsentinel.avro.ConversationLabelKey;
 import io.cdcsentinel.avro.LabelKind;
+import io.cdcsentinel.avro.internal.labels.ChangeEntity;
+import io.cdcsentinel.avro.internal.labels.ChangeOp;
+import io.cdcsentinel.avro.internal.labels.ChatImage;
+import io.cdcsentinel.avro.internal.labels.LabelChange;
 import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.topology.PlainAvroSerde;
 import io.cdcsentinel.topology.StreamsProperties;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -600,6 +605,137 @@ class ConversationLabelTopologyTest {
         assertThat(correction.getKind()).isEqualTo(LabelKind.CORRECTION);
         assertThat(correction.getAssistUsedCount()).isEqualTo(1);
         assertThat(correction.getVersion()).isEqualTo(fin.getVersion() + 1);
+    }
+
+    // ---------------------------------------------------------------- several upstream tasks (CDC partitions)
+
+    @Test
+    void shouldWaitForTheSlowestUpstreamTaskBeforeWritingTheFinal() {
+        start(settings(SETTLE), REPLAY_WALL_CLOCK);
+        Instant end = T0.plusSeconds(60);
+        Upstream fast = new Upstream(0);
+        Upstream slow = new Upstream(1);
+        slow.send(clockChat("slow-start", end.minusSeconds(10)));
+        fast.send(endedChat("conv-1", end));
+        // The fast task (a CDC partition whose fetches happened to bring more) is already past the deadline ...
+        fast.send(clockChat("fast-ahead", end.plus(SETTLE).plusSeconds(10)));
+        assertThat(labelsOut.isEmpty()).as("the slow task has not got to the deadline yet").isTrue();
+
+        // ... while the slow one still holds an event committed before it.
+        slow.send(eventChange("conv-1", "e1", "ASSIST_USED", end.plusSeconds(5)));
+        slow.send(clockChat("slow-ahead", end.plus(SETTLE).plusSeconds(1)));
+
+        ConversationLabel fin = single(labelsOut.readValuesToList());
+        assertThat(fin.getKind()).isEqualTo(LabelKind.FINAL);
+        assertThat(fin.getAssistUsedCount()).as("committed before the deadline, delivered after the fast task passed it")
+                .isEqualTo(1);
+        slow.send(clockChat("slow-later", end.plus(Duration.ofHours(1))));
+        fast.send(clockChat("fast-later", end.plus(Duration.ofHours(1))));
+        assertThat(labelsOut.isEmpty()).as("no CORRECTION: the FINAL had everything committed before it").isTrue();
+    }
+
+    @Test
+    void shouldWriteTheSameLabelsWhateverTheInterleavingOfTheUpstreamTasks() {
+        Instant end = T0.plusSeconds(60);
+        // Partition 0 carries the chats, partition 1 the events, each in commit order, as two upstream tasks would.
+        List<LabelChange> chats = List.of(endedChat("conv-1", end), endedChat("conv-2", end.plusSeconds(20)),
+                clockChat("c-a", end.plusSeconds(40)), reassigned("conv-1", end, "agent-b", end.plusSeconds(45)),
+                clockChat("c-b", end.plusSeconds(200)));
+        List<LabelChange> events = List.of(eventChange("conv-1", "e1", "ASSIST_SHOWN", end.minusSeconds(5)),
+                eventChange("conv-2", "e2", "BOT_RESOLVED", end.plusSeconds(25)),
+                eventChange("conv-1", "e3", "ASSIST_USED", end.plusSeconds(29)),
+                eventChange("conv-1", "e4", "BOT_HANDOFF", end.plusSeconds(31)),
+                eventChange("conv-2", "e5", "BOT_HANDOFF", end.plusSeconds(60)),
+                clockChat("e-b", end.plusSeconds(200)));
+
+        List<String> chatsFirst = runInterleaved(chats, events, true);
+        List<String> eventsFirst = runInterleaved(chats, events, false);
+
+        assertThat(chatsFirst).isEqualTo(eventsFirst);
+        assertThat(chatsFirst).containsExactly(
+                "conv-1 FINAL shown=1 used=1 NONE agent-a", // e4 was committed after the deadline (end + 30 s)
+                "conv-1 CORRECTION shown=1 used=1 HANDOFF agent-b", // e4 and the reassignment, one settle window later
+                "conv-2 FINAL shown=0 used=0 RESOLVED agent-a",
+                "conv-2 CORRECTION shown=0 used=0 HANDOFF agent-a");
+    }
+
+    /** Sends all of one upstream task's changes, then all of the other's: the two extremes of what a run can do. */
+    private List<String> runInterleaved(List<LabelChange> first, List<LabelChange> second, boolean firstGoesFirst) {
+        start(settings(SETTLE), REPLAY_WALL_CLOCK);
+        Upstream a = new Upstream(0);
+        Upstream b = new Upstream(1);
+        List<Runnable> sends = new ArrayList<>();
+        first.forEach(c -> sends.add(() -> a.send(c)));
+        List<Runnable> other = new ArrayList<>();
+        second.forEach(c -> other.add(() -> b.send(c)));
+        // Both tasks have to be known before either runs ahead: their first records go first, in either case.
+        sends.remove(0).run();
+        other.remove(0).run();
+        (firstGoesFirst ? sends : other).forEach(Runnable::run);
+        (firstGoesFirst ? other : sends).forEach(Runnable::run);
+        return labelsOut.readValuesToList().stream()
+                .sorted(java.util.Comparator.comparing(ConversationLabel::getConversationId)
+                        .thenComparing(ConversationLabel::getVersion))
+                .map(l -> l.getConversationId() + " " + l.getKind() + " shown=" + l.getAssistShownCount() + " used="
+                        + l.getAssistUsedCount() + " " + l.getBotOutcome() + " " + l.getAgentUserId())
+                .toList();
+    }
+
+    /** One upstream task: writes changes of its CDC partition to the repartition topic, as the first processors do. */
+    private final class Upstream {
+        private final int partition;
+        private final TestInputTopic<ConversationLabelKey, LabelChange> repartition;
+
+        Upstream(int partition) {
+            this.partition = partition;
+            this.repartition = driver.createInputTopic("label-test-labels-" + ConversationLabelTopology.REPARTITION_NAME
+                    + "-repartition", new PlainAvroSerde<>(ConversationLabelKey.class).serializer(),
+                    new PlainAvroSerde<>(LabelChange.class).serializer());
+        }
+
+        void send(LabelChange change) {
+            change.setSourcePartition(partition);
+            repartition.pipeInput(new ConversationLabelKey("cust-1", "prof-1", conversations.get(change)), change,
+                    Instant.ofEpochMilli(change.getSourceTsMs()));
+        }
+    }
+
+    /** The conversation of each change built below (the repartition key). */
+    private final Map<LabelChange, String> conversations = new java.util.IdentityHashMap<>();
+    private int order;
+
+    private LabelChange change(String conversation, ChangeEntity entity, ChangeOp op, Instant at) {
+        // Streamed changes (order >= 1 in their transaction), versions increasing with commit time.
+        LabelChange change = LabelChange.newBuilder().setEntity(entity).setOp(op)
+                .setVersion(at.toEpochMilli() << 16 | ++order).setSourceTsMs(at.toEpochMilli()).build();
+        conversations.put(change, conversation);
+        return change;
+    }
+
+    private LabelChange endedChat(String conversation, Instant end) {
+        LabelChange change = change(conversation, ChangeEntity.CHAT, ChangeOp.CREATE, end);
+        change.setChat(new ChatImage("agent-a", "uc-1", T0.toEpochMilli() * 1000, end.toEpochMilli() * 1000));
+        return change;
+    }
+
+    private LabelChange reassigned(String conversation, Instant end, String agent, Instant at) {
+        LabelChange change = change(conversation, ChangeEntity.CHAT, ChangeOp.UPDATE, at);
+        change.setChat(new ChatImage(agent, "uc-1", T0.toEpochMilli() * 1000, end.toEpochMilli() * 1000));
+        return change;
+    }
+
+    /** An open conversation: moves stream time and the sending task's progress, never writes a label. */
+    private LabelChange clockChat(String conversation, Instant at) {
+        LabelChange change = change(conversation, ChangeEntity.CHAT, ChangeOp.CREATE, at);
+        change.setChat(new ChatImage("agent-a", "uc-1", at.toEpochMilli() * 1000, null));
+        return change;
+    }
+
+    private LabelChange eventChange(String conversation, String eventId, String type, Instant at) {
+        LabelChange change = change(conversation, ChangeEntity.EVENT, ChangeOp.CREATE, at);
+        change.setEventId(eventId);
+        change.setEventType(type);
+        return change;
     }
 
     // ---------------------------------------------------------------- bad input, tombstones, snapshots
