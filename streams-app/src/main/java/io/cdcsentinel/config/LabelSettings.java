@@ -22,13 +22,14 @@ import java.util.Map;
  * @param fallbackIdle wall clock: a live task idle this long lets the wall clock advance its timers
  * @param fallbackMaxLag wall clock: a task counts as live when its last record's commit time was at most this
  *        far behind the wall clock
- * @param clockMaxSkew event time: how far the conversation task may wait for the slowest upstream task (one per
- *        CDC partition) before it applies a change and fires the timers it passes: changes are applied in commit
- *        order up to the low watermark of those tasks ({@code UpstreamWatermark}), never more than this behind stream
- *        time, so an upstream task silent for longer is presumed idle. Should exceed the event-time skew between
- *        upstream tasks in a replay or a backlog (a smaller value lets a fast task decide a label before a slower
- *        one delivered a change committed before its deadline: one more CORRECTION, and a replay that differs);
- *        larger only delays labels while a CDC partition is quiet and another busy. 0 = plain stream time
+ * @param clockMaxSkew event time: how far the conversation task may wait for the slowest CDC topic partition
+ *        (app.chats or app.chat_events) before it applies a change and fires the timers it passes: changes are
+ *        applied in commit order up to the low watermark of those partitions ({@code UpstreamWatermark}), never more
+ *        than this behind stream time, so a partition silent for longer is presumed idle. Should exceed the
+ *        event-time skew between partitions in a replay or a backlog (a smaller value lets a fast one decide a label
+ *        before a slower one delivered a change committed before its deadline: one more CORRECTION, and a replay
+ *        that differs); larger only delays labels while a CDC partition is quiet and another busy. 0 = plain
+ *        stream time
  * @param maxTimersPerPunctuation bound on the timers fired by one wall-clock punctuation (the rest fire at the next
  *        one); also the batch size in which stream-time timers are read
  */
@@ -55,7 +56,7 @@ public record LabelSettings(Duration settleWindow, Duration stateRetention, Dura
             "wall clock: a task is live when its last record committed at most this long before it was processed")
             .withDefault("1m").validate(d -> d.toMillis() >= 1_000, "a duration of at least 1s");
     public static final ConfigKey<Duration> CLOCK_MAX_SKEW = ConfigKey.duration("labels.clock.max.skew",
-            "how far the conversation task may wait for the slowest upstream task (CDC partition); 0 = plain stream time")
+            "how far the label clock may wait for the slowest CDC topic partition; 0 = plain stream time")
             .withDefault("5m");
     public static final ConfigKey<Integer> MAX_TIMERS = ConfigKey.integer("labels.timers.max-per-punctuation",
             "upper bound on label timers fired by one punctuation, so that one punctuation cannot stall the task")
