@@ -1,5 +1,6 @@
 package io.cdcsentinel.topology.labels;
 
+import io.cdcsentinel.avro.internal.labels.ChangeEntity;
 import io.cdcsentinel.avro.internal.labels.LabelChange;
 import io.cdcsentinel.topology.PlainAvroSerde;
 import java.nio.ByteBuffer;
@@ -15,8 +16,9 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The changes of the conversation task that are ahead of the upstream watermark, held back so that they are
- * applied in commit order: {@code (commit time, version, conversation, entity, event id)}, a total order on
- * distinct changes (snapshot rows share one version, hence the rest of the key).
+ * applied in commit order: {@code (commit time, version, conversation, events before the chats row, event id)},
+ * a total order on distinct changes (snapshot rows share one version, hence the rest of the key; a conversation's
+ * events go before its row, as the connector snapshots them, so that a snapshot FINAL has them all).
  *
  * <p>Kept twice: in a sorted map in memory, which is what is read, and in a changelogged store, so that what
  * is held back survives a restart exactly-once with the rest of the task's state. A change released within
@@ -70,6 +72,10 @@ final class CommitOrderBuffer {
         return new Held(timestamp, conversation(first.get()), change);
     }
 
+    boolean isEmpty() {
+        return held.isEmpty();
+    }
+
     /** Writes the change added by the current process() call to the store if it is still held. */
     void saveHeld() {
         if (unsaved != null) {
@@ -85,7 +91,7 @@ final class CommitOrderBuffer {
                 .putLong(Math.max(0, timestamp))
                 .putLong(change.getVersion() ^ Long.MIN_VALUE)
                 .put(conversation)
-                .put((byte) change.getEntity().ordinal())
+                .put((byte) (change.getEntity() == ChangeEntity.EVENT ? 0 : 1))
                 .put(event)
                 .array());
     }

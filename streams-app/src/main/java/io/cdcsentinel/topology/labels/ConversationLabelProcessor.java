@@ -50,13 +50,13 @@ import org.slf4j.LoggerFactory;
  * delete, so an older re-delivered insert cannot bring the event back). The state after a set of changes is
  * therefore the same whatever the order and multiplicity in which they arrive.
  *
- * <p><b>Commit order and timers.</b> Every change goes through a {@link CommitOrderBuffer} and is applied once
- * the upstream watermark ({@link UpstreamWatermark}: how far the slowest upstream task has got, bounded by
- * {@code labels.clock.max.skew}) has reached its commit time, in commit order. One deadline per conversation in a
+ * <p><b>Commit order and timers.</b> A change is applied once the upstream watermark ({@link UpstreamWatermark}: how
+ * far the slowest CDC topic partition has got, bounded by {@code labels.clock.max.skew}) has reached its commit
+ * time, in commit order; one that arrives ahead of it waits in a {@link CommitOrderBuffer}. One deadline per conversation in a
  * {@link DeadlineIndex}: the earlier of {@code flush_at} (write the label if it changed) and {@code purge_at}
  * (drop the state). Before a change is applied, every timer its commit time has passed fires; after the changes
  * released by a record, the timers up to the watermark fire. So the processor sees one sequence, in commit order,
- * whatever the interleaving of its upstream tasks. A wall-clock punctuator adds the live fallback.
+ * whatever the interleaving of its upstream sources. A wall-clock punctuator adds the live fallback.
  */
 final class ConversationLabelProcessor
         implements Processor<ConversationLabelKey, LabelChange, ConversationLabelKey, ConversationLabel> {
@@ -68,6 +68,8 @@ final class ConversationLabelProcessor
     static final String DEADLINES_STORE = "labels-deadlines";
     /** commit time + version + conversation key + event id -> {@link LabelChange} held back (see {@link CommitOrderBuffer}). */
     static final String HELD_STORE = "labels-held";
+    /** upstream source -> commit time of the first change seen from it: the sources the watermark expects after a restart. */
+    static final String SOURCES_STORE = "labels-upstream-sources";
 
     private static final Logger LOG = LoggerFactory.getLogger(ConversationLabelProcessor.class);
     private static final long UNKNOWN = Long.MIN_VALUE;
@@ -83,6 +85,7 @@ final class ConversationLabelProcessor
     private EventTimeClock clock;
     private UpstreamWatermark watermark;
     private CommitOrderBuffer held;
+    private KeyValueStore<Integer, Long> sources;
     private LabelMetrics metrics;
     /** Earliest deadline in the index, kept in memory so that most records need no index scan; UNKNOWN after a (re)start. */
     private long nextDeadline = UNKNOWN;
@@ -100,9 +103,11 @@ final class ConversationLabelProcessor
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONVERSATIONS_STORE), Serdes.Bytes(),
                         new PlainAvroSerde<>(ConversationState.class)).withCachingEnabled(),
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EVENTS_STORE), Serdes.Bytes(),
-                        new PlainAvroSerde<>(EventState.class)).withCachingEnabled(),
+                        new PlainAvroSerde<>(EventState.class)).withCachingDisabled(),
                 DeadlineIndex.storeBuilder(DEADLINES_STORE),
-                CommitOrderBuffer.storeBuilder(HELD_STORE));
+                CommitOrderBuffer.storeBuilder(HELD_STORE),
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SOURCES_STORE), Serdes.Integer(), Serdes.Long())
+                        .withCachingDisabled());
     }
 
     @Override
@@ -112,8 +117,14 @@ final class ConversationLabelProcessor
         this.events = context.getStateStore(EVENTS_STORE);
         this.deadlines = new DeadlineIndex(context.getStateStore(DEADLINES_STORE));
         this.clock = new EventTimeClock(settings.fallbackIdle(), settings.fallbackMaxLag());
-        this.watermark = new UpstreamWatermark(settings.clockMaxSkew().toMillis());
+        this.watermark = new UpstreamWatermark(settings.clockMaxSkew().toMillis(), LabelChanges.SOURCES_PER_PARTITION);
         this.held = new CommitOrderBuffer(context.getStateStore(HELD_STORE));
+        this.sources = context.getStateStore(SOURCES_STORE);
+        // A restart (or a rebalance that moves the task) must not let the watermark run ahead of a source that has
+        // not sent anything since: expect every source seen before.
+        try (KeyValueIterator<Integer, Long> it = sources.all()) {
+            it.forEachRemaining(kv -> watermark.expect(kv.key));
+        }
         this.metrics = LabelMetrics.register(context, "conversations");
         // Wall-clock punctuator: stream time stands still while the sources are quiet, so without it the last
         // conversations of a live burst would wait for the next change to get their FINAL. EventTimeClock lets the
@@ -135,10 +146,21 @@ final class ConversationLabelProcessor
         if (change == null || record.key() == null) {
             return;
         }
-        watermark.observe(change.getSourcePartition(), record.timestamp());
-        held.add(record.timestamp(), ConversationKeys.conversation(record.key()), change);
-        long streamTime = Math.max(context.currentStreamTimeMs(), record.timestamp());
-        release(watermark.at(streamTime), true);
+        long ts = record.timestamp();
+        if (watermark.observe(change.getUpstreamSource(), ts)) {
+            sources.putIfAbsent(change.getUpstreamSource(), ts);
+        }
+        long now = watermark.at(Math.max(context.currentStreamTimeMs(), ts));
+        if (held.isEmpty() && ts <= now) {
+            // Not ahead of the watermark and nothing held before it (always so with one CDC partition): the same
+            // as holding it and releasing it at once, without the buffer.
+            fireDue(ts, true);
+            apply(ConversationKeys.conversation(record.key()), change, ts);
+            fireDue(now, true);
+            return;
+        }
+        held.add(ts, ConversationKeys.conversation(record.key()), change);
+        release(now, true);
         held.saveHeld();
     }
 

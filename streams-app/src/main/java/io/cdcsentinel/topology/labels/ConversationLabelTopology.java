@@ -84,28 +84,29 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *   <li>A change whose version cannot be read (e.g. streamed without transaction metadata) never reaches the
  *       state: the first processor throws it to the dead-letter topic.</li>
  * </ul>
- * Residual non-determinism, stated: the wall-clock fallback (below); an upstream task more than
+ * Residual non-determinism, stated: the wall-clock fallback (below); a CDC partition more than
  * {@code labels.clock.max.skew} of event time behind the fastest one (presumed idle, so its late changes are
- * applied when they arrive, as they would be after the deadline they missed); the first records after a restart,
- * before every upstream task has sent one (the watermark is not persisted); and, within one upstream task, the
- * order in which Kafka Streams picks records of the chats and chat_events partitions, which is by timestamp only
- * among partitions that have data buffered. Each only decides whether a late change lands in the FINAL or in one
- * CORRECTION after it (whose version is then {@code M} or {@code previous + 1}); the final label content is the
- * same.
+ * applied when they arrive, after the deadlines they missed); and the first records after a restart, or from a
+ * partition above every one seen so far (the watermark is not persisted, and the partition count is not known to
+ * the task). Each only decides whether a late change lands in the FINAL or in one CORRECTION after it (whose
+ * version is then {@code M} or {@code previous + 1}); the final label content is the same.
  *
  * <h2>Timers</h2>
  * One deadline per conversation in a {@code DeadlineIndex} (flush, or state expiry). Time is commit time: record
  * timestamps come from {@link ChangeEventTimestampExtractor} and are carried through the repartition topic. The
- * conversation task reads that topic from several upstream tasks, one per CDC partition, which progress
- * independently (in a replay or a backlog one is easily minutes of event time ahead of another). Stream time,
- * driven by the fastest, is therefore not a safe clock: a deadline would pass while a change committed before
- * it still sits in a slower upstream task. So the task follows the low watermark of its upstream tasks
- * ({@code UpstreamWatermark}: the first processors put the CDC partition they read into each change), never more
- * than {@code labels.clock.max.skew} behind stream time. Changes ahead of the watermark are held back
- * ({@code CommitOrderBuffer}); as the watermark moves, they are applied in commit order, each after every timer
- * its commit time has passed, and then the timers up to the watermark fire. A label written at deadline D thus
- * holds exactly the changes committed before D, whatever the number of CDC partitions and however their tasks
- * interleaved. With one CDC partition the watermark is stream time and nothing is held back. Live, when the
+ * conversation task reads that topic from several upstream tasks, one per CDC partition, each reading a chats and
+ * a chat_events partition; they progress independently (in a replay or a backlog one is easily minutes of event
+ * time ahead of another), and one task interleaves its two partitions in timestamp order only as far as their
+ * records happen to be buffered ({@code max.task.idle.ms}). Stream time, driven by the fastest, is therefore not
+ * a safe clock: a deadline would pass while a change committed before it still sits upstream. So the task follows
+ * the low watermark of the CDC topic partitions, each of which is in commit order ({@code UpstreamWatermark}: the
+ * first processors put the partition they read into each change; having seen partition p of either topic, the
+ * task expects both topics' partitions 0..p), never more than {@code labels.clock.max.skew} behind stream time.
+ * Changes ahead of the watermark are held back ({@code CommitOrderBuffer}); as the watermark moves, they are
+ * applied in commit order, each after every timer its commit time has passed, and then the timers up to the
+ * watermark fire. A label written at deadline D thus holds exactly the changes committed before D, whatever the
+ * number of CDC partitions and however their tasks interleaved. The price, live: while one CDC partition is quiet
+ * and others are busy, labels wait for it, up to the maximum skew. Live, when the
  * sources go quiet, a wall-clock punctuator lets the clock run on ({@code EventTimeClock}: only if the task was
  * live, i.e. its last record committed less than {@code labels.fallback.max-lag} before it was processed, and
  * then idle for {@code labels.fallback.idle}), so the last FINAL of a burst is written about settle window after
@@ -171,7 +172,8 @@ public final class ConversationLabelTopology {
                         new PlainAvroSerde<>(LabelChange.class)).withName(REPARTITION_NAME))
                 .process(() -> new ConversationLabelProcessor(settings), Named.as("labels-conversations"),
                         ConversationLabelProcessor.CONVERSATIONS_STORE, ConversationLabelProcessor.EVENTS_STORE,
-                        ConversationLabelProcessor.DEADLINES_STORE, ConversationLabelProcessor.HELD_STORE)
+                        ConversationLabelProcessor.DEADLINES_STORE, ConversationLabelProcessor.HELD_STORE,
+                        ConversationLabelProcessor.SOURCES_STORE)
                 .to(topics.labels().name(), topics.labels().produced());
         return builder.build();
     }
