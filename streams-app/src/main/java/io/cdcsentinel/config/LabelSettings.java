@@ -30,12 +30,15 @@ import java.util.Map;
  *        before a slower one delivered a change committed before its deadline: one more CORRECTION, and a replay
  *        that differs); larger only delays labels while a CDC partition is quiet and another busy. 0 = plain
  *        stream time
+ * @param cdcPartitions the partitions of the CDC topics, as this project creates them ({@code kafka.topic.partitions};
+ *        -1 unknown): the label clock waits for all of them from its first start, not only for those it has seen. If
+ *        the topics have fewer (created elsewhere), labels wait {@code labels.clock.max.skew} for the missing ones
  * @param maxTimersPerPunctuation bound on the timers fired by one wall-clock punctuation (the rest fire at the next
  *        one); also the batch size in which stream-time timers are read
  */
 public record LabelSettings(Duration settleWindow, Duration stateRetention, Duration eventIndexRetention,
         Duration punctuationInterval, Duration fallbackIdle, Duration fallbackMaxLag, Duration clockMaxSkew,
-        int maxTimersPerPunctuation) {
+        int cdcPartitions, int maxTimersPerPunctuation) {
 
     public static final ConfigKey<Duration> SETTLE_WINDOW = ConfigKey.duration("labels.settle.window",
             "event time a label is held back after the change that ends (or, after FINAL, changes) a conversation; 0 = write at once")
@@ -81,7 +84,7 @@ public record LabelSettings(Duration settleWindow, Duration stateRetention, Dura
     public static LabelSettings from(ConfigSource source) {
         return new LabelSettings(SETTLE_WINDOW.read(source), STATE_RETENTION.read(source), EVENT_INDEX_RETENTION.read(source),
                 PUNCTUATION_INTERVAL.read(source), FALLBACK_IDLE.read(source), FALLBACK_MAX_LAG.read(source),
-                CLOCK_MAX_SKEW.read(source), MAX_TIMERS.read(source));
+                CLOCK_MAX_SKEW.read(source), KafkaSettings.TOPIC_PARTITIONS.read(source), MAX_TIMERS.read(source));
     }
 
     public static LabelSettings defaults() {
@@ -91,18 +94,18 @@ public record LabelSettings(Duration settleWindow, Duration stateRetention, Dura
     /** A copy with another settle window (tests, benchmarks). */
     public LabelSettings withSettleWindow(Duration window) {
         return new LabelSettings(window, stateRetention, eventIndexRetention, punctuationInterval, fallbackIdle,
-                fallbackMaxLag, clockMaxSkew, maxTimersPerPunctuation);
+                fallbackMaxLag, clockMaxSkew, cdcPartitions, maxTimersPerPunctuation);
     }
 
     /** A copy with another maximum upstream skew (tests). */
     public LabelSettings withClockMaxSkew(Duration skew) {
         return new LabelSettings(settleWindow, stateRetention, eventIndexRetention, punctuationInterval, fallbackIdle,
-                fallbackMaxLag, skew, maxTimersPerPunctuation);
+                fallbackMaxLag, skew, cdcPartitions, maxTimersPerPunctuation);
     }
 
     /** A copy with another state retention (tests, benchmarks). */
     public LabelSettings withStateRetention(Duration retention) {
         return new LabelSettings(settleWindow, retention, eventIndexRetention.compareTo(retention) < 0 ? retention
-                : eventIndexRetention, punctuationInterval, fallbackIdle, fallbackMaxLag, clockMaxSkew, maxTimersPerPunctuation);
+                : eventIndexRetention, punctuationInterval, fallbackIdle, fallbackMaxLag, clockMaxSkew, cdcPartitions, maxTimersPerPunctuation);
     }
 }
