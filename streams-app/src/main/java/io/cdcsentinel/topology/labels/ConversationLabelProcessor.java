@@ -120,8 +120,11 @@ final class ConversationLabelProcessor
         this.watermark = new UpstreamWatermark(settings.clockMaxSkew().toMillis(), LabelChanges.SOURCES_PER_PARTITION);
         this.held = new CommitOrderBuffer(context.getStateStore(HELD_STORE));
         this.sources = context.getStateStore(SOURCES_STORE);
-        // A restart (or a rebalance that moves the task) must not let the watermark run ahead of a source that has
-        // not sent anything since: expect every source seen before.
+        // Nor may the first start, or a restart (or a rebalance that moves the task), let the watermark run ahead of a
+        // source that has not sent anything yet: expect every CDC partition known to exist, and every source seen.
+        for (int partition = 0; partition < settings.cdcPartitions(); partition++) {
+            watermark.expect(LabelChanges.SOURCES_PER_PARTITION * partition);
+        }
         try (KeyValueIterator<Integer, Long> it = sources.all()) {
             it.forEachRemaining(kv -> watermark.expect(kv.key));
         }

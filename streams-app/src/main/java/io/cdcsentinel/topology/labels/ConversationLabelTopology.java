@@ -86,9 +86,9 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * </ul>
  * Residual non-determinism, stated: the wall-clock fallback (below); a CDC partition more than
  * {@code labels.clock.max.skew} of event time behind the fastest one (presumed idle, so its late changes are
- * applied when they arrive, after the deadlines they missed); and the first records after a restart, or from a
- * partition above every one seen so far (the watermark is not persisted, and the partition count is not known to
- * the task). Each only decides whether a late change lands in the FINAL or in one CORRECTION after it (whose
+ * applied when they arrive, after the deadlines they missed); and, when the CDC topics have more partitions than
+ * {@code kafka.topic.partitions} says, the records of a partition above every one seen so far that arrive before
+ * it has sent anything (the partitions seen are persisted, so a restart waits for them). Each only decides whether a late change lands in the FINAL or in one CORRECTION after it (whose
  * version is then {@code M} or {@code previous + 1}); the final label content is the same.
  *
  * <h2>Timers</h2>
@@ -100,8 +100,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * records happen to be buffered ({@code max.task.idle.ms}). Stream time, driven by the fastest, is therefore not
  * a safe clock: a deadline would pass while a change committed before it still sits upstream. So the task follows
  * the low watermark of the CDC topic partitions, each of which is in commit order ({@code UpstreamWatermark}: the
- * first processors put the partition they read into each change; having seen partition p of either topic, the
- * task expects both topics' partitions 0..p), never more than {@code labels.clock.max.skew} behind stream time.
+ * first processors put the partition they read into each change; the task expects both topics' partitions
+ * below {@code kafka.topic.partitions}, or below any partition it has seen), never more than {@code labels.clock.max.skew} behind stream time.
  * Changes ahead of the watermark are held back ({@code CommitOrderBuffer}); as the watermark moves, they are
  * applied in commit order, each after every timer its commit time has passed, and then the timers up to the
  * watermark fire. A label written at deadline D thus holds exactly the changes committed before D, whatever the
