@@ -50,11 +50,11 @@ import org.slf4j.LoggerFactory;
  * delete, so an older re-delivered insert cannot bring the event back). The state after a set of changes is
  * therefore the same whatever the order and multiplicity in which they arrive.
  *
- * <p><b>Commit order and timers.</b> A change is applied once the upstream watermark ({@link UpstreamWatermark}: how
- * far the slowest CDC topic partition has got, bounded by {@code labels.clock.max.skew}) has reached its commit
- * time, in commit order; one that arrives ahead of it waits in a {@link CommitOrderBuffer}. One deadline per conversation in a
- * {@link DeadlineIndex}: the earlier of {@code flush_at} (write the label if it changed) and {@code purge_at}
- * (drop the state). Before a change is applied, every timer its commit time has passed fires; after the changes
+ * <p><b>Commit order and timers.</b> A change is applied once the upstream watermark ({@link UpstreamWatermark}:
+ * how far the slowest CDC topic partition has got, bounded by {@code labels.clock.max.skew}) has reached its
+ * commit time, in commit order; one that arrives ahead of it waits in a {@link CommitOrderBuffer}. One deadline
+ * per conversation in a {@link DeadlineIndex}: the earlier of {@code flush_at} (write the label if it changed) and
+ * {@code purge_at} (drop the state). Before a change is applied, every timer its commit time has passed fires; after the changes
  * released by a record, the timers up to the watermark fire. So the processor sees one sequence, in commit order,
  * whatever the interleaving of its upstream sources. A wall-clock punctuator adds the live fallback.
  */
@@ -66,9 +66,9 @@ final class ConversationLabelProcessor
     static final String EVENTS_STORE = "labels-events";
     /** deadline + conversation key (see {@link DeadlineIndex}). */
     static final String DEADLINES_STORE = "labels-deadlines";
-    /** commit time + version + conversation key + event id -> {@link LabelChange} held back (see {@link CommitOrderBuffer}). */
+    /** commit time, version, conversation, event id -> {@link LabelChange} held back ({@link CommitOrderBuffer}). */
     static final String HELD_STORE = "labels-held";
-    /** upstream source -> commit time of the first change seen from it: the sources the watermark expects after a restart. */
+    /** upstream source -> commit time of its first change: the sources the watermark expects after a restart. */
     static final String SOURCES_STORE = "labels-upstream-sources";
 
     private static final Logger LOG = LoggerFactory.getLogger(ConversationLabelProcessor.class);
@@ -155,8 +155,8 @@ final class ConversationLabelProcessor
         }
         long now = watermark.at(Math.max(context.currentStreamTimeMs(), ts));
         if (held.isEmpty() && ts <= now) {
-            // Not ahead of the watermark and nothing held before it (always so with one CDC partition): the same
-            // as holding it and releasing it at once, without the buffer.
+            // Not ahead of the watermark and nothing held before it (the change of the slowest source): the same as
+            // holding it and releasing it at once, without the buffer.
             fireDue(ts, true);
             apply(ConversationKeys.conversation(record.key()), change, ts);
             fireDue(now, true);
