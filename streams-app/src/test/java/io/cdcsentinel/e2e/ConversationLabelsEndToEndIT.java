@@ -94,10 +94,9 @@ import org.slf4j.LoggerFactory;
  * <p>Quiescence is never a sleep: the tests wait until the label topic and both tables satisfy the oracle and have
  * not changed for {@link #QUIET} (longer than the settle window plus the wall-clock fallback's idle time).
  *
- * <p>The CDC topics have one partition (the label topic two). With more ({@code -De2e.cdc.partitions=2}) the
- * label topology's timers are driven by the fastest of several upstream tasks feeding its repartition topic, and
- * this test shows what that costs: FINALs without some of their events, then CORRECTIONs, and a replay that
- * differs from the live run.
+ * <p>The CDC topics have two partitions (the label topic two as well; {@code -De2e.cdc.partitions=1} for one): the
+ * conversation task then reads its repartition topic from two upstream tasks that progress independently, and the
+ * replay below shows that the labels do not depend on how they interleaved (same labels, same versions).
  */
 @ExtendWith(StackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -201,7 +200,7 @@ class ConversationLabelsEndToEndIT {
         long started = System.nanoTime();
         config = stack.config(Map.of(
                 ClickHouseSettings.DATABASE.name(), stack.createClickHouseDatabase(),
-                KafkaSettings.TOPIC_PARTITIONS.name(), System.getProperty("e2e.cdc.partitions", "1"),
+                KafkaSettings.TOPIC_PARTITIONS.name(), System.getProperty("e2e.cdc.partitions", "2"),
                 LabelSettings.SETTLE_WINDOW.name(), SETTLE.toMillis() + "ms",
                 LabelSettings.FALLBACK_IDLE.name(), FALLBACK_IDLE.toMillis() + "ms",
                 // The replay below runs minutes after the commits; it must still count as live for its last timers.

@@ -19,6 +19,7 @@ import io.cdcsentinel.avro.internal.gaps.ScorecardGapState;
 import io.cdcsentinel.config.GapSettings;
 import io.cdcsentinel.topology.DeadlineIndex;
 import io.cdcsentinel.topology.EventTimeClock;
+import io.cdcsentinel.topology.UpstreamWatermark;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -54,6 +54,7 @@ final class ChatChangeProcessor implements Processor<byte[], ChangeEvent, Conver
                 .setVersion(version)
                 .setSourceTsMs(change.source().tsMs())
                 .setChat(image)
+                .setUpstreamSource(LabelChanges.upstreamSource(context, ChangeEntity.CHAT))
                 .build();
         context.forward(record.withKey(new ConversationLabelKey(chat.customerId(), chat.profileId(), chat.conversationId()))
                 .withValue(value));

@@ -108,6 +108,7 @@ final class ChatEventRouterProcessor implements Processor<byte[], ChangeEvent, C
                 .setSourceTsMs(ts)
                 .setEventId(event.eventId())
                 .setEventType(op == ChangeOp.DELETE ? null : event.eventType())
+                .setUpstreamSource(LabelChanges.upstreamSource(context, ChangeEntity.EVENT))
                 .build();
         context.forward(record.withKey(new ConversationLabelKey(event.customerId(), event.profileId(), conversation))
                 .withValue(value));

@@ -17,6 +17,7 @@ import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.topology.DeadlineIndex;
 import io.cdcsentinel.topology.EventTimeClock;
 import io.cdcsentinel.topology.PlainAvroSerde;
+import io.cdcsentinel.topology.UpstreamWatermark;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,10 +50,13 @@ import org.slf4j.LoggerFactory;
  * delete, so an older re-delivered insert cannot bring the event back). The state after a set of changes is
  * therefore the same whatever the order and multiplicity in which they arrive.
  *
- * <p><b>Timers.</b> One deadline per conversation in a {@link DeadlineIndex}: the earlier of {@code flush_at}
- * (write the label if it changed) and {@code purge_at} (drop the state). Timers fire in stream time inside
- * {@link #process}: before a record is applied, every timer that the stream time (now including that
- * record's commit time) has passed fires. A wall-clock punctuator adds the live fallback.
+ * <p><b>Commit order and timers.</b> A change is applied once the upstream watermark ({@link UpstreamWatermark}:
+ * how far the slowest CDC topic partition has got, bounded by {@code labels.clock.max.skew}) has reached its
+ * commit time, in commit order; one that arrives ahead of it waits in a {@link CommitOrderBuffer}. One deadline
+ * per conversation in a {@link DeadlineIndex}: the earlier of {@code flush_at} (write the label if it changed) and
+ * {@code purge_at} (drop the state). Before a change is applied, every timer its commit time has passed fires; after the changes
+ * released by a record, the timers up to the watermark fire. So the processor sees one sequence, in commit order,
+ * whatever the interleaving of its upstream sources. A wall-clock punctuator adds the live fallback.
  */
 final class ConversationLabelProcessor
         implements Processor<ConversationLabelKey, LabelChange, ConversationLabelKey, ConversationLabel> {
@@ -62,6 +66,10 @@ final class ConversationLabelProcessor
     static final String EVENTS_STORE = "labels-events";
     /** deadline + conversation key (see {@link DeadlineIndex}). */
     static final String DEADLINES_STORE = "labels-deadlines";
+    /** commit time, version, conversation, event id -> {@link LabelChange} held back ({@link CommitOrderBuffer}). */
+    static final String HELD_STORE = "labels-held";
+    /** upstream source -> commit time of its first change: the sources the watermark expects after a restart. */
+    static final String SOURCES_STORE = "labels-upstream-sources";
 
     private static final Logger LOG = LoggerFactory.getLogger(ConversationLabelProcessor.class);
     private static final long UNKNOWN = Long.MIN_VALUE;
@@ -75,6 +83,9 @@ final class ConversationLabelProcessor
     private KeyValueStore<Bytes, EventState> events;
     private DeadlineIndex deadlines;
     private EventTimeClock clock;
+    private UpstreamWatermark watermark;
+    private CommitOrderBuffer held;
+    private KeyValueStore<Integer, Long> sources;
     private LabelMetrics metrics;
     /** Earliest deadline in the index, kept in memory so that most records need no index scan; UNKNOWN after a (re)start. */
     private long nextDeadline = UNKNOWN;
@@ -92,8 +103,11 @@ final class ConversationLabelProcessor
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONVERSATIONS_STORE), Serdes.Bytes(),
                         new PlainAvroSerde<>(ConversationState.class)).withCachingEnabled(),
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EVENTS_STORE), Serdes.Bytes(),
-                        new PlainAvroSerde<>(EventState.class)).withCachingEnabled(),
-                DeadlineIndex.storeBuilder(DEADLINES_STORE));
+                        new PlainAvroSerde<>(EventState.class)).withCachingDisabled(),
+                DeadlineIndex.storeBuilder(DEADLINES_STORE),
+                CommitOrderBuffer.storeBuilder(HELD_STORE),
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SOURCES_STORE), Serdes.Integer(), Serdes.Long())
+                        .withCachingDisabled());
     }
 
     @Override
@@ -103,38 +117,81 @@ final class ConversationLabelProcessor
         this.events = context.getStateStore(EVENTS_STORE);
         this.deadlines = new DeadlineIndex(context.getStateStore(DEADLINES_STORE));
         this.clock = new EventTimeClock(settings.fallbackIdle(), settings.fallbackMaxLag());
+        this.watermark = new UpstreamWatermark(settings.clockMaxSkew().toMillis(), LabelChanges.SOURCES_PER_PARTITION);
+        this.held = new CommitOrderBuffer(context.getStateStore(HELD_STORE));
+        this.sources = context.getStateStore(SOURCES_STORE);
+        // Nor may the first start, or a restart (or a rebalance that moves the task), let the watermark run ahead of a
+        // source that has not sent anything yet: expect every CDC partition known to exist, and every source seen.
+        for (int partition = 0; partition < settings.cdcPartitions(); partition++) {
+            watermark.expect(LabelChanges.SOURCES_PER_PARTITION * partition);
+        }
+        try (KeyValueIterator<Integer, Long> it = sources.all()) {
+            it.forEachRemaining(kv -> watermark.expect(kv.key));
+        }
         this.metrics = LabelMetrics.register(context, "conversations");
         // Wall-clock punctuator: stream time stands still while the sources are quiet, so without it the last
         // conversations of a live burst would wait for the next change to get their FINAL. EventTimeClock lets the
         // wall clock run ahead of stream time only when the task was live and has been idle for a while, so a
-        // replay or a backlog is never overtaken by it (those are driven by stream time alone).
+        // replay or a backlog is never overtaken by it (those are driven by the upstream watermark alone). When not
+        // wall-clock driven, it catches up with the watermark (a batch of timers larger than one punctuation).
         //
-        // No stream-time punctuator: stream time only advances when a record reaches process(), which fires every
-        // timer that record's stream time has passed before applying it. A stream-time punctuation would run at
-        // the same moment but after the record, and in steps of its interval; firing in process() makes each
-        // label depend only on the order of the input, not on the punctuation interval or on where a restart
-        // re-started the punctuation schedule.
+        // No stream-time punctuator: the watermark only advances when a record reaches process(), which applies
+        // the changes and fires the timers it has passed, in commit order. A stream-time punctuation would run
+        // after the record and in steps of its interval; doing it in process() makes each label depend only on
+        // the input, not on the punctuation interval or on where a restart re-started the punctuation schedule.
         context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
     @Override
     public void process(Record<ConversationLabelKey, LabelChange> record) {
         clock.onRecord(record.timestamp(), context.currentSystemTimeMs());
-        long streamTime = Math.max(context.currentStreamTimeMs(), record.timestamp());
-        fireDue(streamTime, true);
-
         LabelChange change = record.value();
         if (change == null || record.key() == null) {
             return;
         }
-        byte[] keyBytes = ConversationKeys.conversation(record.key());
+        long ts = record.timestamp();
+        if (watermark.observe(change.getUpstreamSource(), ts)) {
+            sources.putIfAbsent(change.getUpstreamSource(), ts);
+        }
+        long now = watermark.at(Math.max(context.currentStreamTimeMs(), ts));
+        if (held.isEmpty() && ts <= now) {
+            // Not ahead of the watermark and nothing held before it (the change of the slowest source): the same as
+            // holding it and releasing it at once, without the buffer.
+            fireDue(ts, true);
+            apply(ConversationKeys.conversation(record.key()), change, ts);
+            fireDue(now, true);
+            return;
+        }
+        held.add(ts, ConversationKeys.conversation(record.key()), change);
+        release(now, true);
+        held.saveHeld();
+    }
+
+    /**
+     * Applies the held changes committed up to {@code now} in commit order, each after the timers its commit time
+     * has passed, then fires the timers due at {@code now}. In process() all of them (a label must not depend on
+     * how many there were); from the punctuator one bounded batch, the rest at the next punctuation or record.
+     */
+    private void release(long now, boolean allTimers) {
+        if (now < 0) {
+            return;
+        }
+        for (CommitOrderBuffer.Held next = held.pollUpTo(now); next != null; next = held.pollUpTo(now)) {
+            fireDue(next.timestamp(), true);
+            apply(next.conversation(), next.change(), next.timestamp());
+        }
+        fireDue(now, allTimers);
+    }
+
+    /** Folds one change into its conversation's state, all timers up to its commit time having fired. */
+    private void apply(byte[] keyBytes, LabelChange change, long now) {
         Bytes key = Bytes.wrap(keyBytes);
         ConversationState state = conversations.get(key);
         if (isBeyondRetention(state, change)) {
             metrics.record(context, LabelMetrics.BEYOND_RETENTION);
             LOG.debug("ignoring change of conversation {} at {}: it was created more than {} before this change and its"
-                    + " state has expired; its label stays as written", record.key(), LabelMetrics.where(context),
-                    settings.stateRetention());
+                    + " state has expired; its label stays as written", ConversationKeys.decodeConversation(keyBytes),
+                    LabelMetrics.where(context), settings.stateRetention());
             return;
         }
         if (state == null) {
@@ -147,7 +204,7 @@ final class ConversationLabelProcessor
             return;
         }
         schedule(state, change, endedBefore);
-        if (state.getFlushAt() != null && state.getFlushAt() <= streamTime) {
+        if (state.getFlushAt() != null && state.getFlushAt() <= now) {
             // Settle window 0, or a change that arrives after its own settle deadline: write now.
             flush(state, keyBytes, state.getFlushAt());
         }
@@ -368,10 +425,7 @@ final class ConversationLabelProcessor
         return b == null ? a : Long.valueOf(Math.min(a, b));
     }
 
-    /**
-     * Fires the timers due at {@code now}. In process() all of them (the label must not depend on how many
-     * there were); from the punctuator one bounded batch, the rest at the next punctuation or record.
-     */
+    /** Fires the timers due at {@code now}: all of them, or one bounded batch. */
     private void fireDue(long now, boolean all) {
         if (now < 0 || (nextDeadline != UNKNOWN && now < nextDeadline)) {
             return;
@@ -413,8 +467,11 @@ final class ConversationLabelProcessor
 
     private void onWallClock(long wallClock) {
         // After a restart the clock knows nothing until the first record; the task's stream time is restored.
-        clock.observeStreamTime(context.currentStreamTimeMs());
-        fireDue(clock.now(wallClock), false);
+        long streamTime = context.currentStreamTimeMs();
+        clock.observeStreamTime(streamTime);
+        // Live and idle: the wall clock moves on (and releases what is held). Otherwise catch up with the
+        // watermark: a slow upstream task whose records did not move stream time, or a bounded batch of timers.
+        release(clock.isWallClockDriven(wallClock) ? clock.now(wallClock) : watermark.at(streamTime), false);
     }
 
     @Override

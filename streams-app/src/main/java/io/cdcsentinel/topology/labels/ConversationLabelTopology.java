@@ -73,9 +73,10 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *       Such a late change still gets a version above everything written for the conversation.</li>
  *   <li><b>Replay gives the same versions</b>: the state is a function of the set of changes applied (rows are
  *       last-writer-wins by version, event counts are kept per event id, so duplicates and older
- *       re-deliveries change nothing and no version), timers fire at stream-time instants determined by the
- *       input order (see "Timers"), and the formula uses nothing else. The same input therefore writes the same
- *       labels with the same versions; a duplicate writes nothing.</li>
+ *       re-deliveries change nothing and no version), changes are applied in commit order and timers fire at their
+ *       deadlines between them (see "Timers"), and the formula uses nothing else. The same input therefore writes
+ *       the same labels with the same versions, however the upstream tasks interleaved it; a duplicate writes
+ *       nothing.</li>
  *   <li><b>Snapshot images rank below streamed changes</b> when rows are compared ({@code LabelChanges.supersedes}):
  *       the first transaction streamed after the connector's first start can carry a version below the snapshot's
  *       (it began before the snapshot point), yet it is newer. The label version stays above what was written by
@@ -83,20 +84,33 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *   <li>A change whose version cannot be read (e.g. streamed without transaction metadata) never reaches the
  *       state: the first processor throws it to the dead-letter topic.</li>
  * </ul>
- * Residual non-determinism, stated: the wall-clock fallback (below) and the interleaving of the two source
- * topics in the repartition topic when a run is re-done from scratch. Both only decide whether a late change
- * lands in the FINAL or in one CORRECTION after it (whose version is then {@code M} or {@code previous + 1});
- * the final label content is the same.
+ * Residual non-determinism, stated: the wall-clock fallback (below); a CDC partition more than
+ * {@code labels.clock.max.skew} of event time behind the fastest one (presumed idle, so its late changes are
+ * applied when they arrive, after the deadlines they missed); and, when the CDC topics have more partitions than
+ * {@code kafka.topic.partitions} says, the records of a partition above every one seen so far that arrive before
+ * it has sent anything (the partitions seen are persisted, so a restart waits for them). Each only decides whether a late change lands in the FINAL or in one CORRECTION after it (whose
+ * version is then {@code M} or {@code previous + 1}); the final label content is the same.
  *
  * <h2>Timers</h2>
- * One deadline per conversation in a {@code DeadlineIndex} (flush, or state expiry). Stream time here is the
- * largest commit time of the records processed (their timestamps come from {@link ChangeEventTimestampExtractor}
- * and are carried through the repartition topic). A timer fires as soon as a record's stream time passes it,
- * before that record is applied: the label holds exactly the changes processed before the first change
- * committed after the deadline. Live, when the sources go quiet, a wall-clock punctuator lets the clock run on
- * ({@code EventTimeClock}: only if the task was live, i.e. its last record committed less than
- * {@code labels.fallback.max-lag} before it was processed, and then idle for {@code labels.fallback.idle}), so
- * the last FINAL of a burst is written about settle window after the end instead of at the next change.
+ * One deadline per conversation in a {@code DeadlineIndex} (flush, or state expiry). Time is commit time: record
+ * timestamps come from {@link ChangeEventTimestampExtractor} and are carried through the repartition topic. The
+ * conversation task reads that topic from several upstream tasks, one per CDC partition, each reading a chats and
+ * a chat_events partition; they progress independently (in a replay or a backlog one is easily minutes of event
+ * time ahead of another), and one task interleaves its two partitions in timestamp order only as far as their
+ * records happen to be buffered ({@code max.task.idle.ms}). Stream time, driven by the fastest, is therefore not
+ * a safe clock: a deadline would pass while a change committed before it still sits upstream. So the task follows
+ * the low watermark of the CDC topic partitions, each of which is in commit order ({@code UpstreamWatermark}: the
+ * first processors put the partition they read into each change; the task expects both topics' partitions
+ * below {@code kafka.topic.partitions}, or below any partition it has seen), never more than {@code labels.clock.max.skew} behind stream time.
+ * Changes ahead of the watermark are held back ({@code CommitOrderBuffer}); as the watermark moves, they are
+ * applied in commit order, each after every timer its commit time has passed, and then the timers up to the
+ * watermark fire. A label written at deadline D thus holds exactly the changes committed before D, whatever the
+ * number of CDC partitions and however their tasks interleaved. The price, live: while one CDC partition is quiet
+ * and others are busy, labels wait for it, up to the maximum skew. Live, when the
+ * sources go quiet, a wall-clock punctuator lets the clock run on ({@code EventTimeClock}: only if the task was
+ * live, i.e. its last record committed less than {@code labels.fallback.max-lag} before it was processed, and
+ * then idle for {@code labels.fallback.idle}), so the last FINAL of a burst is written about settle window after
+ * the end instead of at the next change.
  *
  * <h2>State and retention</h2>
  * Per conversation: the chats columns, event counts, the last label written and its version; per event its
@@ -158,7 +172,8 @@ public final class ConversationLabelTopology {
                         new PlainAvroSerde<>(LabelChange.class)).withName(REPARTITION_NAME))
                 .process(() -> new ConversationLabelProcessor(settings), Named.as("labels-conversations"),
                         ConversationLabelProcessor.CONVERSATIONS_STORE, ConversationLabelProcessor.EVENTS_STORE,
-                        ConversationLabelProcessor.DEADLINES_STORE)
+                        ConversationLabelProcessor.DEADLINES_STORE, ConversationLabelProcessor.HELD_STORE,
+                        ConversationLabelProcessor.SOURCES_STORE)
                 .to(topics.labels().name(), topics.labels().produced());
         return builder.build();
     }

@@ -1,9 +1,11 @@
 package io.cdcsentinel.topology.labels;
 
+import io.cdcsentinel.avro.internal.labels.ChangeEntity;
 import io.cdcsentinel.avro.internal.labels.ChangeOp;
 import io.cdcsentinel.cdc.BadChangeException;
 import io.cdcsentinel.cdc.Op;
 import io.cdcsentinel.cdc.SourcePosition;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 
 /** Small mappings shared by the first processors. */
 final class LabelChanges {
@@ -29,6 +31,19 @@ final class LabelChanges {
             return currentIsSnapshot;
         }
         return candidate > current;
+    }
+
+    /** Upstream sources per CDC partition: app.chats and app.chat_events. */
+    static final int SOURCES_PER_PARTITION = 2;
+
+    /**
+     * The CDC topic partition the current record was read from, numbered for the conversation task's
+     * {@link io.cdcsentinel.topology.UpstreamWatermark}: {@code 2 * partition + 0} for app.chats, {@code + 1} for
+     * app.chat_events. Each is in commit order (unlike an upstream task, which reads both topics of its partition
+     * and interleaves them in timestamp order only as far as their records happen to be buffered).
+     */
+    static int upstreamSource(ProcessorContext<?, ?> context, ChangeEntity topic) {
+        return context.recordMetadata().map(m -> SOURCES_PER_PARTITION * m.partition() + topic.ordinal()).orElse(-1);
     }
 
     static ChangeOp op(Op op) {

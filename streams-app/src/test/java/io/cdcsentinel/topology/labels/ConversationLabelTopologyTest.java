@@ -7,11 +7,16 @@ import io.cdcsentinel.avro.BotOutcome;
 import io.cdcsentinel.avro.ConversationLabel;
 import io.cdcsentinel.avro.ConversationLabelKey;
 import io.cdcsentinel.avro.LabelKind;
+import io.cdcsentinel.avro.internal.labels.ChangeEntity;
+import io.cdcsentinel.avro.internal.labels.ChangeOp;
+import io.cdcsentinel.avro.internal.labels.ChatImage;
+import io.cdcsentinel.avro.internal.labels.LabelChange;
 import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.topology.PlainAvroSerde;
 import io.cdcsentinel.topology.StreamsProperties;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -46,8 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link StreamsProperties}: exactly_once_v2, KIP-1034 handlers, dead-letter topic) and envelopes written as the
  * Debezium PostgreSQL connector writes them ({@link Cdc}).
  *
- * <p>Stream time only advances with records, so tests move it with {@link #tick}: an unrelated conversation
- * opened at the given commit time, which never writes a label itself.
+ * <p>Time only advances with records, so tests move it with {@link #tick}: an unrelated conversation
+ * opened at the given commit time, with one event (the label clock follows the slower CDC topic), which never
+ * writes a label itself.
  */
 class ConversationLabelTopologyTest {
     private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
@@ -145,6 +151,8 @@ class ConversationLabelTopologyTest {
         assertThat(labelsOut.isEmpty()).isTrue();
 
         update(chat, chat.ended(T0.plusSeconds(60)), T0.plusSeconds(60));
+        assertThat(labelsOut.isEmpty()).as("chat_events may still hold a change committed before the end").isTrue();
+        tick(T0.plusSeconds(60));
 
         List<ConversationLabel> labels = labelsOut.readValuesToList();
         assertThat(labels).extracting(ConversationLabel::getKind).containsExactly(LabelKind.FINAL);
@@ -184,6 +192,7 @@ class ConversationLabelTopologyTest {
         assertThat(labelsOut.isEmpty()).isTrue();
 
         byte[] after = event(chat, "e2", "ASSIST_USED", end.plus(SETTLE).plusMillis(1));
+        tick(end.plus(SETTLE).plusMillis(1));
 
         List<ConversationLabel> labels = labelsOut.readValuesToList();
         assertThat(labels).extracting(ConversationLabel::getKind).containsExactly(LabelKind.FINAL);
@@ -384,6 +393,7 @@ class ConversationLabelTopologyTest {
         for (Chat c : List.of(both, resolved, none)) {
             update(c, c.ended(T0.plusSeconds(10)), T0.plusSeconds(10));
         }
+        tick(T0.plusSeconds(10));
 
         Map<String, BotOutcome> outcomes = new HashMap<>();
         labelsOut.readValuesToList().forEach(l -> outcomes.put(l.getConversationId(), l.getBotOutcome()));
@@ -444,6 +454,7 @@ class ConversationLabelTopologyTest {
         pipe(TOPICS.chatEvents(), eventKey("e1"), created); // a re-delivery of the original insert changes nothing
         update(a, a.ended(T0.plusSeconds(10)), T0.plusSeconds(10));
         update(b, b.ended(T0.plusSeconds(10)), T0.plusSeconds(10));
+        tick(T0.plusSeconds(10));
 
         Map<String, Integer> used = new HashMap<>();
         labelsOut.readValuesToList().forEach(l -> used.put(l.getConversationId(), l.getAssistUsedCount()));
@@ -588,9 +599,11 @@ class ConversationLabelTopologyTest {
         start(settings(Duration.ZERO), REPLAY_WALL_CLOCK);
         Chat chat = chat("conv-1");
         insert(chat, T0);
-        // The event commits first, but reaches the topology after the chats update that ends the conversation.
+        // The event commits first, but reaches the topology after the chats update that ends the conversation, and
+        // after both CDC topics have passed it (its source presumed idle for longer than the maximum skew, say).
         byte[] event = cdc.tx(T0.plusSeconds(9)).change("chat_events", "c", null, eventRow(chat, "e1", "ASSIST_USED", T0));
         byte[] ending = update(chat, chat.ended(T0.plusSeconds(10)), T0.plusSeconds(10));
+        tick(T0.plusSeconds(10));
         ConversationLabel fin = single(labelsOut.readValuesToList());
         assertThat(fin.getVersion()).isEqualTo(Cdc.version(ending)).isGreaterThan(Cdc.version(event));
 
@@ -600,6 +613,157 @@ class ConversationLabelTopologyTest {
         assertThat(correction.getKind()).isEqualTo(LabelKind.CORRECTION);
         assertThat(correction.getAssistUsedCount()).isEqualTo(1);
         assertThat(correction.getVersion()).isEqualTo(fin.getVersion() + 1);
+    }
+
+    // ---------------------------------------------------------------- several upstream tasks (CDC partitions)
+
+    @Test
+    void shouldWaitForTheSlowestUpstreamSourceBeforeWritingTheFinal() {
+        start(settings(SETTLE), REPLAY_WALL_CLOCK);
+        Instant end = T0.plusSeconds(60);
+        Upstream chats = new Upstream(0, ChangeEntity.CHAT);
+        Upstream events = new Upstream(0, ChangeEntity.EVENT);
+        events.send(clockEvent(end.minusSeconds(10)));
+        chats.send(endedChat("conv-1", end));
+        // The chats partition (whose fetches happened to bring more) is already past the deadline ...
+        chats.send(clockChat("chats-ahead", end.plus(SETTLE).plusSeconds(10)));
+        assertThat(labelsOut.isEmpty()).as("the events have not got to the deadline yet").isTrue();
+
+        // ... while the events partition still holds an event committed before it.
+        events.send(eventChange("conv-1", "e1", "ASSIST_USED", end.plusSeconds(5)));
+        events.send(clockEvent(end.plus(SETTLE).plusSeconds(1)));
+
+        ConversationLabel fin = single(labelsOut.readValuesToList());
+        assertThat(fin.getKind()).isEqualTo(LabelKind.FINAL);
+        assertThat(fin.getAssistUsedCount()).as("committed before the deadline, delivered after the chats passed it")
+                .isEqualTo(1);
+        events.send(clockEvent(end.plus(Duration.ofHours(1))));
+        chats.send(clockChat("chats-later", end.plus(Duration.ofHours(1))));
+        assertThat(labelsOut.isEmpty()).as("no CORRECTION: the FINAL had everything committed before it").isTrue();
+    }
+
+    @Test
+    void shouldWaitForAPartitionThatHasNotSentAnythingYetUpToTheMaximumSkew() {
+        start(settings(SETTLE).withClockMaxSkew(Duration.ofMinutes(5)), REPLAY_WALL_CLOCK);
+        Instant end = T0.plusSeconds(60);
+        Upstream chats1 = new Upstream(1, ChangeEntity.CHAT);
+        Upstream events1 = new Upstream(1, ChangeEntity.EVENT);
+        // Partition 1 speaks first: partition 0 (both topics) is expected too.
+        chats1.send(endedChat("conv-1", end));
+        events1.send(clockEvent(end.plusSeconds(1)));
+        chats1.send(clockChat("ahead", end.plus(SETTLE).plusSeconds(10)));
+        events1.send(clockEvent(end.plus(SETTLE).plusSeconds(10)));
+        assertThat(labelsOut.isEmpty()).as("partition 0 may still hold a change committed before the deadline").isTrue();
+
+        chats1.send(clockChat("much-later", end.plus(SETTLE).plus(Duration.ofMinutes(5))));
+        assertThat(labelsOut.readValuesToList()).as("a source silent for longer than the maximum skew is presumed idle")
+                .extracting(ConversationLabel::getKind).containsExactly(LabelKind.FINAL);
+    }
+
+    @Test
+    void shouldWriteTheSameLabelsWhateverTheInterleavingOfTheUpstreamTasks() {
+        Instant end = T0.plusSeconds(60);
+        // The chats and the chat_events partition, each in commit order, as an upstream task may interleave them.
+        List<LabelChange> chats = List.of(endedChat("conv-1", end), endedChat("conv-2", end.plusSeconds(20)),
+                clockChat("c-a", end.plusSeconds(40)), reassigned("conv-1", end, "agent-b", end.plusSeconds(45)),
+                clockChat("c-b", end.plusSeconds(200)));
+        List<LabelChange> events = List.of(eventChange("conv-1", "e1", "ASSIST_SHOWN", end.minusSeconds(5)),
+                eventChange("conv-2", "e2", "BOT_RESOLVED", end.plusSeconds(25)),
+                eventChange("conv-1", "e3", "ASSIST_USED", end.plusSeconds(29)),
+                eventChange("conv-1", "e4", "BOT_HANDOFF", end.plusSeconds(31)),
+                eventChange("conv-2", "e5", "BOT_HANDOFF", end.plusSeconds(60)),
+                clockEvent(end.plusSeconds(200)));
+
+        List<String> chatsFirst = runInterleaved(chats, events, true);
+        List<String> eventsFirst = runInterleaved(chats, events, false);
+
+        assertThat(chatsFirst).isEqualTo(eventsFirst);
+        assertThat(chatsFirst).containsExactly(
+                "conv-1 FINAL shown=1 used=1 NONE agent-a", // e4 was committed after the deadline (end + 30 s)
+                "conv-1 CORRECTION shown=1 used=1 HANDOFF agent-b", // e4 and the reassignment, one settle window later
+                "conv-2 FINAL shown=0 used=0 RESOLVED agent-a",
+                "conv-2 CORRECTION shown=0 used=0 HANDOFF agent-a");
+    }
+
+    /** Sends all of one source's changes, then all of the other's: the two extremes of what a run can do. */
+    private List<String> runInterleaved(List<LabelChange> first, List<LabelChange> second, boolean firstGoesFirst) {
+        start(settings(SETTLE), REPLAY_WALL_CLOCK);
+        Upstream a = new Upstream(0, ChangeEntity.CHAT);
+        Upstream b = new Upstream(0, ChangeEntity.EVENT);
+        List<Runnable> sends = new ArrayList<>();
+        first.forEach(c -> sends.add(() -> a.send(c)));
+        List<Runnable> other = new ArrayList<>();
+        second.forEach(c -> other.add(() -> b.send(c)));
+        (firstGoesFirst ? sends : other).forEach(Runnable::run);
+        (firstGoesFirst ? other : sends).forEach(Runnable::run);
+        return labelsOut.readValuesToList().stream()
+                .sorted(java.util.Comparator.comparing(ConversationLabel::getConversationId)
+                        .thenComparing(ConversationLabel::getVersion))
+                .map(l -> l.getConversationId() + " " + l.getKind() + " shown=" + l.getAssistShownCount() + " used="
+                        + l.getAssistUsedCount() + " " + l.getBotOutcome() + " " + l.getAgentUserId())
+                .toList();
+    }
+
+    /** One CDC topic partition: its changes written to the repartition topic, as the first processors do. */
+    private final class Upstream {
+        private final int source;
+        private final TestInputTopic<ConversationLabelKey, LabelChange> repartition;
+
+        Upstream(int partition, ChangeEntity topic) {
+            this.source = LabelChanges.SOURCES_PER_PARTITION * partition + topic.ordinal();
+            this.repartition = driver.createInputTopic("label-test-labels-" + ConversationLabelTopology.REPARTITION_NAME
+                    + "-repartition", new PlainAvroSerde<>(ConversationLabelKey.class).serializer(),
+                    new PlainAvroSerde<>(LabelChange.class).serializer());
+        }
+
+        void send(LabelChange change) {
+            change.setUpstreamSource(source);
+            repartition.pipeInput(new ConversationLabelKey("cust-1", "prof-1", conversations.get(change)), change,
+                    Instant.ofEpochMilli(change.getSourceTsMs()));
+        }
+    }
+
+    /** The conversation of each change built below (the repartition key). */
+    private final Map<LabelChange, String> conversations = new java.util.IdentityHashMap<>();
+    private int order;
+
+    private LabelChange change(String conversation, ChangeEntity entity, ChangeOp op, Instant at) {
+        // Streamed changes (order >= 1 in their transaction), versions increasing with commit time.
+        LabelChange change = LabelChange.newBuilder().setEntity(entity).setOp(op)
+                .setVersion(at.toEpochMilli() << 16 | ++order).setSourceTsMs(at.toEpochMilli()).build();
+        conversations.put(change, conversation);
+        return change;
+    }
+
+    private LabelChange endedChat(String conversation, Instant end) {
+        LabelChange change = change(conversation, ChangeEntity.CHAT, ChangeOp.CREATE, end);
+        change.setChat(new ChatImage("agent-a", "uc-1", T0.toEpochMilli() * 1000, end.toEpochMilli() * 1000));
+        return change;
+    }
+
+    private LabelChange reassigned(String conversation, Instant end, String agent, Instant at) {
+        LabelChange change = change(conversation, ChangeEntity.CHAT, ChangeOp.UPDATE, at);
+        change.setChat(new ChatImage(agent, "uc-1", T0.toEpochMilli() * 1000, end.toEpochMilli() * 1000));
+        return change;
+    }
+
+    /** An open conversation: moves stream time and the sending task's progress, never writes a label. */
+    private LabelChange clockChat(String conversation, Instant at) {
+        LabelChange change = change(conversation, ChangeEntity.CHAT, ChangeOp.CREATE, at);
+        change.setChat(new ChatImage("agent-a", "uc-1", at.toEpochMilli() * 1000, null));
+        return change;
+    }
+
+    /** An event of a conversation that never has a chats row: moves the events' progress, never writes a label. */
+    private LabelChange clockEvent(Instant at) {
+        return eventChange("clock-events", "clock-" + (++ticks), "ASSIST_SHOWN", at);
+    }
+
+    private LabelChange eventChange(String conversation, String eventId, String type, Instant at) {
+        LabelChange change = change(conversation, ChangeEntity.EVENT, ChangeOp.CREATE, at);
+        change.setEventId(eventId);
+        change.setEventType(type);
+        return change;
     }
 
     // ---------------------------------------------------------------- bad input, tombstones, snapshots
@@ -623,6 +787,7 @@ class ConversationLabelTopologyTest {
         pipe(TOPICS.chatEvents(), Cdc.key("k", "3"), eventWithoutTransaction);
         pipe(TOPICS.chatEvents(), Cdc.key("k", "4"), unroutableDelete);
         insert(chat("good").ended(T0.plusSeconds(5)), T0.plusSeconds(5));
+        tick(T0.plusSeconds(5));
 
         List<TestRecord<byte[], byte[]>> dead = dlqOut.readRecordsToList();
         assertThat(dead).extracting(r -> header(r.headers(), "__streams.errors.message")).hasSize(4);
@@ -661,6 +826,7 @@ class ConversationLabelTopologyTest {
         pipe(TOPICS.chats(), Cdc.key("k", "1"), unparsable);
         pipe(TOPICS.chatEvents(), Cdc.key("k", "2"), unknownOp);
         insert(chat("good").ended(T0), T0);
+        tick(T0);
 
         List<TestRecord<byte[], byte[]>> dead = dlqOut.readRecordsToList();
         assertThat(dead).extracting(r -> Cdc.text(r.value())).containsExactly(Cdc.text(unparsable), Cdc.text(unknownOp));
@@ -680,6 +846,7 @@ class ConversationLabelTopologyTest {
         pipe(TOPICS.chatEvents(), eventKey("e1"), null);
         insert(chat.ended(T0), T0);
         pipe(TOPICS.chats(), chatKey(chat), null);
+        tick(T0);
 
         assertThat(labelsOut.readValuesToList()).extracting(ConversationLabel::getKind).containsExactly(LabelKind.FINAL);
         assertThat(dlqOut.isEmpty()).isTrue();
@@ -791,7 +958,8 @@ class ConversationLabelTopologyTest {
         tick(end.plus(retention).plusSeconds(1));
         assertThat(storedKeys(ConversationLabelProcessor.CONVERSATIONS_STORE)).as("conversation state dropped")
                 .noneMatch(k -> k.contains("conv-1"));
-        assertThat(storedKeys(ConversationLabelProcessor.EVENTS_STORE)).as("event state dropped").isEmpty();
+        assertThat(storedKeys(ConversationLabelProcessor.EVENTS_STORE)).as("event state dropped")
+                .noneMatch(k -> k.contains("conv-1"));
 
         Instant later = end.plus(retention).plusSeconds(3600);
         update(ended, ended.agent("agent-b"), later);
@@ -892,10 +1060,15 @@ class ConversationLabelTopologyTest {
         return envelope;
     }
 
-    /** Moves stream time to {@code at}: an unrelated conversation opens then. */
+    /**
+     * Moves time to {@code at} on both CDC topics (the label clock follows the slower of them): an unrelated
+     * conversation opens then, with one event.
+     */
     private void tick(Instant at) {
         ticks++;
-        insert(new Chat("cust-1", "prof-1", "clock-" + ticks, null, null, at, null, at), at);
+        Chat clock = new Chat("cust-1", "prof-1", "clock-" + ticks, null, null, at, null, at);
+        insert(clock, at);
+        event(clock, "clock-event-" + ticks, "ASSIST_SHOWN", at);
     }
 
     private static ObjectNode eventRow(Chat chat, String eventId, String type, Instant createdAt) {

@@ -1,4 +1,4 @@
-package io.cdcsentinel.topology.gaps;
+package io.cdcsentinel.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,5 +44,18 @@ class UpstreamWatermarkTest {
         UpstreamWatermark off = new UpstreamWatermark(0);
         off.observe(0, 10);
         assertThat(off.at(42)).isEqualTo(42);
+    }
+
+    @Test
+    void shouldExpectEverySourceOfThePartitionsSeenWhenSourcesComeInGroups() {
+        UpstreamWatermark grouped = new UpstreamWatermark(60_000, 2);
+        grouped.observe(2, 500_000); // partition 1, first topic: partitions 0 and 1, both topics, are expected
+
+        assertThat(grouped.at(500_000)).as("three sources silent so far: held at the skew").isEqualTo(440_000);
+        grouped.observe(0, 480_000);
+        grouped.observe(1, 470_000);
+        assertThat(grouped.at(500_000)).isEqualTo(440_000);
+        grouped.observe(3, 490_000);
+        assertThat(grouped.at(500_000)).isEqualTo(470_000);
     }
 }
