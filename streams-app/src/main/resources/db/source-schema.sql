@@ -32,7 +32,13 @@ CREATE TABLE IF NOT EXISTS director.scores (
     created_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (customer, profile, resource_id)
 );
-CREATE INDEX IF NOT EXISTS scores_by_scorecard ON director.scores (customer, profile, scorecard_id);
+-- Guarded (not just IF NOT EXISTS, which locks the table before it checks), like the ALTERs below: the
+-- DDL is re-applied to live databases, where a capture or the application holds locks on these tables.
+DO $$ BEGIN
+    IF to_regclass('director.scores_by_scorecard') IS NULL THEN
+        CREATE INDEX scores_by_scorecard ON director.scores (customer, profile, scorecard_id);
+    END IF;
+END $$;
 
 CREATE TABLE IF NOT EXISTS historic.scorecard_scores (
     customer_id     text        NOT NULL,
@@ -67,12 +73,24 @@ CREATE TABLE IF NOT EXISTS app.chat_events (
     created_at      timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (customer_id, profile_id, event_id)
 );
-CREATE INDEX IF NOT EXISTS chat_events_by_conversation ON app.chat_events (customer_id, profile_id, conversation_id);
+DO $$ BEGIN
+    IF to_regclass('app.chat_events_by_conversation') IS NULL THEN
+        CREATE INDEX chat_events_by_conversation ON app.chat_events (customer_id, profile_id, conversation_id);
+    END IF;
+END $$;
 
 -- Full before-images in the change events (an UPDATE shows what changed; a DELETE carries every
 -- column). The topologies do not depend on it: they keep what they need in their own state.
-ALTER TABLE director.scorecards REPLICA IDENTITY FULL;
-ALTER TABLE director.scores REPLICA IDENTITY FULL;
-ALTER TABLE historic.scorecard_scores REPLICA IDENTITY FULL;
-ALTER TABLE app.chats REPLICA IDENTITY FULL;
-ALTER TABLE app.chat_events REPLICA IDENTITY FULL;
+-- Only where it is not set yet: ALTER TABLE takes an AccessExclusiveLock even when nothing changes, and
+-- deadlocks with a Debezium snapshot that has read some of the tables (SourceSchemaIT).
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['director.scorecards', 'director.scores', 'historic.scorecard_scores', 'app.chats',
+                             'app.chat_events'] LOOP
+        IF (SELECT relreplident FROM pg_class WHERE oid = t::regclass) <> 'f' THEN
+            EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', t);
+        END IF;
+    END LOOP;
+END $$;
