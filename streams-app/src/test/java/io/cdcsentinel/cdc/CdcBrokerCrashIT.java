@@ -75,7 +75,7 @@ class CdcBrokerCrashIT {
                 insert.executeUpdate();
                 committed.incrementAndGet();
                 if (committed.get() % 100 == 0) {
-                    Thread.sleep(20);
+                    Thread.sleep(20); // paces the load (a stream, not a burst) across the kill and restart; no result is awaited here
                 }
             }
         } catch (Exception e) {

@@ -16,7 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.cdcsentinel.testing.StackExtension;
 import io.cdcsentinel.testing.StackFixture;
 import io.cdcsentinel.testing.TestStack;
@@ -58,12 +61,26 @@ class SinkCrashIT {
                 labels.add(label("conv-" + (i * 9), LabelKind.CORRECTION, 200_000L + i).setAgentUserId("moved-" + i).build());
             }
             // A stream, not a burst: ~500 labels a second for ~80 s, longer than the ten kills take.
-            CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
-                for (int from = 0; from < labels.size(); from += 200) {
-                    kit.produce(labels.subList(from, Math.min(labels.size(), from + 200)));
-                    sleepQuietly(400);
-                }
+            CompletableFuture<Void> producing = new CompletableFuture<>();
+            ScheduledExecutorService producer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "it-label-producer");
+                t.setDaemon(true);
+                return t;
             });
+            AtomicInteger produced = new AtomicInteger();
+            producer.scheduleAtFixedRate(() -> {
+                int from = produced.get();
+                if (from >= labels.size()) {
+                    producing.complete(null);
+                    return;
+                }
+                try {
+                    kit.produce(labels.subList(from, Math.min(labels.size(), from + 200)));
+                    produced.set(Math.min(labels.size(), from + 200));
+                } catch (RuntimeException e) {
+                    producing.completeExceptionally(e);
+                }
+            }, 0, 400, TimeUnit.MILLISECONDS);
 
             Random random = new Random(42);
             int killedDuringInsert = 0;
@@ -74,7 +91,11 @@ class SinkCrashIT {
                 if (aimed) {
                     hit = awaitRunningInsert(kit, table, Duration.ofSeconds(15));
                 } else {
-                    Thread.sleep(4_500 + random.nextInt(2_500)); // JVM start (~4 s here) + group join + a few batches
+                    // at a random point of its progress: once it has written some more rows
+                    long before = kit.count("SELECT count() FROM " + table.qualifiedName());
+                    long more = 1 + random.nextInt(1_000);
+                    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
+                            kit.count("SELECT count() FROM " + table.qualifiedName()) >= before + more);
                 }
                 sink.destroyForcibly(); // SIGKILL
                 assertThat(sink.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -83,6 +104,7 @@ class SinkCrashIT {
                         kit.count("SELECT count() FROM " + table.qualifiedName()));
             }
             producing.get(2, TimeUnit.MINUTES);
+            producer.shutdownNow();
 
             Process last = startSink(configFile, workDir.resolve("sink-last.log"));
             try {
@@ -126,13 +148,5 @@ class SinkCrashIT {
         return new ProcessBuilder(java, "-Xmx256m", "-cp", classpath, SinkCommand.class.getName(), "--config", config.toString(),
                 "--progress-seconds", "1")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms); // pacing the producer, not waiting for a result
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
