@@ -73,7 +73,7 @@ public final class CdcRunner implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         CdcTopics.ensure(kafka, cdc, topics);
-        producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
+        producer = new KafkaProducer<>(producerConfig(kafka, cdc), new ByteArraySerializer(), new ByteArraySerializer());
         engine = DebeziumEngine.create(Json.class)
                 .using(engineProperties)
                 .notifying(this::handleBatch)
@@ -96,14 +96,18 @@ public final class CdcRunner implements AutoCloseable {
         LOG.info("CDC started: slot {}, publication {}, topics {}.*", cdc.slotName(), cdc.publicationName(), topics.prefix());
     }
 
-    private Map<String, Object> producerConfig() {
+    /**
+     * The producer of the change topics. Ordering and durability are fixed (acks=all, idempotence, at most 5
+     * in-flight requests); batching and compression are defaults that {@code kafka.client.*} may override.
+     */
+    static Map<String, Object> producerConfig(KafkaSettings kafka, CdcSettings cdc) {
         Map<String, Object> config = kafka.clientConfig();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis());
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, cdc.name() + "-producer");

@@ -45,7 +45,9 @@ public final class StreamsProperties {
             props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.topicReplicationFactor());
         }
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        // lz4 unless kafka.client.* chooses (compression.type or producer.compression.type)
+        props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG),
+                props.getOrDefault(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
         return props;
     }
 }
