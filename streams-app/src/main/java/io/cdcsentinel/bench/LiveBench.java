@@ -4,6 +4,7 @@ import io.cdcsentinel.avro.GapEventType;
 import io.cdcsentinel.avro.GapStage;
 import io.cdcsentinel.avro.ScorecardGapEvent;
 import io.cdcsentinel.cdc.CdcRunner;
+import io.cdcsentinel.cdc.CdcTopics;
 import io.cdcsentinel.cli.Pipeline;
 import io.cdcsentinel.config.CdcSettings;
 import io.cdcsentinel.config.ClickHouseSettings;
@@ -63,6 +64,8 @@ final class LiveBench {
     static final long POLL_MILLIS = 20;
     /** How long after the load ends a conversation may still become visible before it counts as not seen. */
     static final Duration DRAIN = Duration.ofSeconds(60);
+    /** How long the pipeline may take to start before the load. */
+    static final Duration STARTUP = Duration.ofSeconds(120);
     /**
      * Mean conversation length of the load, half of it to review and to submit: short, so that most of a story's
      * writes fall inside the load window and the load is steady soon (after about {@link #RAMP}).
@@ -76,9 +79,10 @@ final class LiveBench {
      * @param steadyRowsPerSecond row changes per second committed in the steady part of the load (after the first
      *                            stories have reached their later writes, until the last story started)
      */
-    record Result(LatencyRecorder endToEnd, long conversationsEnded, long notSeen, SimulationSummary load,
-            double targetRowsPerSecond, double steadyRowsPerSecond, SinkSettings sink, boolean gapsRunning,
-            LatencyRecorder gapAlerts, LatencyRecorder gapAlertsAfterLoad, long gapsExpected, long gapsNotSeen) {
+    record Result(LatencyRecorder endToEnd, LatencyRecorder endToEndOutside, long conversationsEnded, long notSeen,
+            SimulationSummary load, double targetRowsPerSecond, double steadyRowsPerSecond, SinkSettings sink, boolean gapsRunning,
+            LatencyRecorder gapAlerts, LatencyRecorder gapAlertsOutside, LatencyRecorder gapAlertsAfterLoad,
+            long gapsExpected, long gapsNotSeen) {
     }
 
     private final PostgresSettings postgres;
@@ -139,30 +143,36 @@ final class LiveBench {
         config.put(CdcSettings.PUBLICATION.name(), publication);
         config.put(CdcSettings.OFFSETS_TOPIC.name(), base + "-cdc-offsets");
         config.put(CdcSettings.SNAPSHOT_MODE.name(), "no_data");
+        // a heartbeat soon after the engine streams tells when the load can start (awaitStarted)
+        config.put(CdcSettings.HEARTBEAT.name(), "500ms");
         ConfigSource source = endpoints.with(config);
         SinkSettings sinkSettings = SinkSettings.from(source);
 
         double storyRate = rowsPerSecond / Math.max(1, Simulator.rowsPerStory(load(seed, 1, Duration.ofSeconds(2_000)), 2_000));
         WorkloadSpec spec = load(seed, storyRate, duration);
         LatencyRecorder latency = new LatencyRecorder("end to end: ended_at commit -> row in ClickHouse");
+        LatencyRecorder latencyOutside = new LatencyRecorder(
+                "end to end, outside the steady window: ended_at commit -> row in ClickHouse");
+        SteadyWindow window = new SteadyWindow();
         Map<String, Long> committed = new ConcurrentHashMap<>();
         Map<String, Long> seenEarly = new ConcurrentHashMap<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        GapAlerts gaps = new GapAlerts(source, TopicNames.from(source).gaps(), failure);
+        GapAlerts gaps = new GapAlerts(source, TopicNames.from(source).gaps(), window, failure);
 
         createSlot();
         try (CdcRunner runner = new CdcRunner(postgres, KafkaSettings.from(source), CdcSettings.from(source),
                 TopicNames.from(source)); Pipeline pipeline = Pipeline.fromConfig(source)) {
             runner.start();
             pipeline.start();
+            awaitStarted(runner, CdcTopics.heartbeatTopic(TopicNames.from(source)), pipeline);
             boolean gapsRunning = pipeline.streams().keySet().stream().anyMatch(id -> id.endsWith("-gaps"));
             if (gapsRunning) {
                 gaps.start();
             }
             LabelTable table = pipeline.sink().orElseThrow().table();
             try (LabelStore store = new LabelStore(ClickHouseSettings.from(source), table)) {
-                Thread poller = new Thread(() -> poll(store, table, latency, committed, seenEarly, failure),
-                        "bench-clickhouse-poller");
+                Thread poller = new Thread(() -> poll(store, table, window, latency, latencyOutside, committed,
+                        seenEarly, failure), "bench-clickhouse-poller");
                 poller.setDaemon(true);
                 poller.start();
                 try {
@@ -179,9 +189,11 @@ final class LiveBench {
                             default -> throw new IllegalStateException(m.kind().name());
                         }
                     });
-                    long[] window = new long[2];
-                    Thread sampler = new Thread(() -> sampleSteadyLoad(simulator, duration, window), "bench-load-sampler");
+                    long[] steadyRows = new long[2];
+                    Thread sampler = new Thread(() -> sampleSteadyLoad(simulator, duration, steadyRows),
+                            "bench-load-sampler");
                     sampler.setDaemon(true);
+                    window.open(System.currentTimeMillis(), duration);
                     sampler.start();
                     SimulationSummary load = simulator.run();
                     gaps.loadEnded(System.currentTimeMillis());
@@ -195,10 +207,10 @@ final class LiveBench {
                     if (failure.get() != null) {
                         throw new IllegalStateException("live pipeline failed: " + failure.get(), failure.get());
                     }
-                    double steady = window[1] <= 0 ? load.rowsPerSecond() : window[0] / (window[1] / 1e9);
-                    return new Result(latency, load.count(Count.CHATS_ENDED), committed.size(), load, rowsPerSecond,
-                            steady, sinkSettings, gapsRunning, gaps.latency(), gaps.latencyAfterLoad(), gaps.expected(),
-                            gaps.pending());
+                    double steady = steadyRows[1] <= 0 ? load.rowsPerSecond() : steadyRows[0] / (steadyRows[1] / 1e9);
+                    return new Result(latency, latencyOutside, load.count(Count.CHATS_ENDED), committed.size(), load,
+                            rowsPerSecond, steady, sinkSettings, gapsRunning, gaps.latency(), gaps.latencyOutside(),
+                            gaps.latencyAfterLoad(), gaps.expected(), gaps.pending());
                 } finally {
                     poller.interrupt();
                     poller.join(5_000);
@@ -208,11 +220,61 @@ final class LiveBench {
         }
     }
 
+    /**
+     * The load starts once the CDC runner streams (it has written a heartbeat) and every topology and the sink run
+     * (first rebalance done, stores open): the figures are latencies under a steady load, and a start-up that
+     * overlaps the first stories puts its seconds into their latency (seen as end-to-end latencies of several
+     * seconds for the first conversations when the load started with the pipeline).
+     */
+    private static void awaitStarted(CdcRunner runner, String heartbeats, Pipeline pipeline) throws InterruptedException {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        long started = System.nanoTime();
+        while (runner.counts().getOrDefault(heartbeats, 0L) == 0 || !pipeline.isRunning()) {
+            pipeline.failure().ifPresent(f -> {
+                throw new IllegalStateException("live pipeline failed to start: " + f);
+            });
+            if (!runner.isRunning()) {
+                throw new IllegalStateException("live CDC runner failed to start: " + runner.failure(), runner.failure());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("live pipeline not running after " + STARTUP + ": " + pipeline.status());
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        LOG.info("live pipeline running after {} ms; starting the load", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private static Duration ramp(Duration duration) {
+        return RAMP.compareTo(duration.dividedBy(2)) < 0 ? RAMP : duration.dividedBy(2);
+    }
+
+    /**
+     * The steady part of the load, in wall-clock milliseconds: from {@link #RAMP} after its start (stories have
+     * reached their later writes) until the last story starts. The latency figures with a goal are those of the
+     * conversations that ended, and of the gap deadlines that expired, inside it. Outside it the load is not the
+     * steady load the goals are about: during the wind-down only the late writes of the last stories are left, and
+     * a deadline decided by stream time waits for the next of them (measured: alerts 1 to 2 s late, all in the last
+     * seconds of the load). Those are reported apart.
+     */
+    private static final class SteadyWindow {
+        private volatile long start = Long.MAX_VALUE;
+        private volatile long end = Long.MIN_VALUE;
+
+        void open(long loadStart, Duration duration) {
+            end = loadStart + duration.toMillis();
+            start = loadStart + ramp(duration).toMillis();
+        }
+
+        boolean contains(long millis) {
+            return millis >= start && millis <= end;
+        }
+    }
+
     /** Rows committed between {@link #RAMP} and the end of the story window: {rows, nanos}. */
     private static void sampleSteadyLoad(Simulator simulator, Duration duration, long[] window) {
         try {
             long start = System.nanoTime();
-            long ramp = Math.min(RAMP.toNanos(), duration.toNanos() / 2);
+            long ramp = ramp(duration).toNanos();
             TimeUnit.NANOSECONDS.sleep(ramp);
             long rows0 = simulator.rowsCommitted();
             long t0 = System.nanoTime();
@@ -228,7 +290,8 @@ final class LiveBench {
      * Reads the rows the sink added since the last poll (by Kafka partition and offset, which the sink writes with
      * every row and inserts in order per partition) and closes the latency of every conversation whose end committed.
      */
-    private static void poll(LabelStore store, LabelTable table, LatencyRecorder latency, Map<String, Long> committed,
+    private static void poll(LabelStore store, LabelTable table, SteadyWindow window, LatencyRecorder latency,
+            LatencyRecorder latencyOutside, Map<String, Long> committed,
             Map<String, Long> seenEarly, AtomicReference<Throwable> failure) {
         Map<String, Long> maxOffset = new HashMap<>();
         try {
@@ -251,7 +314,8 @@ final class LiveBench {
                 for (String key : fresh) {
                     Long at = committed.remove(key);
                     if (at != null) {
-                        latency.record(Duration.ofMillis(Math.max(0, now - at)));
+                        LatencyRecorder recorder = window.contains(at) ? latency : latencyOutside;
+                        recorder.record(Duration.ofMillis(Math.max(0, now - at)));
                     } else {
                         seenEarly.put(key, now);
                     }
@@ -281,18 +345,22 @@ final class LiveBench {
         private final Map<String, Long> submitted = new ConcurrentHashMap<>();
         private final Set<String> opened = ConcurrentHashMap.newKeySet();
         private final LatencyRecorder latency = new LatencyRecorder("gap alert: grace expiry -> OPENED alert consumed");
+        private final LatencyRecorder outside = new LatencyRecorder(
+                "gap alert, grace expired outside the steady window: grace expiry -> OPENED alert consumed");
         private final LatencyRecorder afterLoad = new LatencyRecorder(
                 "gap alert, grace expired after the load: grace expiry -> OPENED alert consumed");
         /** Wall clock when the last write of the load committed; 0 while it runs. */
         private volatile long loadEnded;
         private final ConfigSource source;
         private final String topic;
+        private final SteadyWindow window;
         private final AtomicReference<Throwable> failure;
         private volatile boolean running = true;
         private Thread thread;
 
-        GapAlerts(ConfigSource source, String topic, AtomicReference<Throwable> failure) {
+        GapAlerts(ConfigSource source, String topic, SteadyWindow window, AtomicReference<Throwable> failure) {
             this.source = source;
+            this.window = window;
             this.topic = topic;
             this.failure = failure;
         }
@@ -315,6 +383,10 @@ final class LiveBench {
 
         LatencyRecorder latency() {
             return latency;
+        }
+
+        LatencyRecorder latencyOutside() {
+            return outside;
         }
 
         LatencyRecorder latencyAfterLoad() {
@@ -354,7 +426,8 @@ final class LiveBench {
                         if (anchor != null && opened.add(key)) {
                             long deadline = anchor + GRACE.toMillis();
                             long ended = loadEnded;
-                            LatencyRecorder recorder = ended == 0 || deadline < ended ? latency : afterLoad;
+                            LatencyRecorder recorder = ended != 0 && deadline >= ended ? afterLoad
+                                    : window.contains(deadline) ? latency : outside;
                             recorder.record(Duration.ofMillis(Math.max(0, now - deadline)));
                         }
                     }
