@@ -246,18 +246,19 @@ public final class Bench {
                 .run(rowsPerSecond, duration, options.seed() + 1);
         LatencyRecorder e2e = r.endToEnd();
         LatencyRecorder e2eOutside = r.endToEndOutside();
-        String detail = String.format("%,d conversations that ended inside the steady window of the load (from %d s"
-                        + " after its start until its last story started) under a background load of %,.0f row changes/s"
-                        + " (target %,.0f; steady + async-race stories, current timestamps, %,d rows in all);"
-                        + " CDC runner (poll 50 ms) -> label topology (settle 0, EOS v2, commit 100 ms) -> ClickHouse"
-                        + " sink (batch %,d, linger %d ms) -> row visible to a query polling every %d ms; from the commit"
-                        + " of the transaction that set ended_at; %,d not visible within %d s of the end. The load starts"
-                        + " once the pipeline runs. Outside the steady window (ramp-up, the last stories' late writes,"
-                        + " after the load): %,d conversations, p50 %.2f s, p99 %.2f s, max %.2f s",
-                e2e.count(), LiveBench.RAMP.toSeconds(), r.steadyRowsPerSecond(), r.targetRowsPerSecond(),
-                r.load().count(Count.ROWS),
-                r.sink().batchSize(), r.sink().batchLinger().toMillis(), LiveBench.POLL_MILLIS, r.notSeen(),
-                LiveBench.DRAIN.toSeconds(), e2eOutside.count(), seconds(e2eOutside, 50), seconds(e2eOutside, 99),
+        String detail = String.format("%,d conversations ended inside the steady window of the load (%,d in all; the"
+                        + " window runs from %d s after its start until its last story started) under a background"
+                        + " load of %,.0f row changes/s (target %,.0f; steady + async-race stories, current timestamps,"
+                        + " %,d rows in all); CDC runner (poll 50 ms) -> label topology (settle 0, EOS v2, commit"
+                        + " 100 ms) -> ClickHouse sink (batch %,d, linger %d ms) -> row visible to a query polling every"
+                        + " %d ms; from the commit of the transaction that set ended_at; %,d not visible within %d s of"
+                        + " the end. The load starts once the pipeline runs. Outside the steady window (ramp-up, the"
+                        + " last stories' late writes, after the load): %,d conversations, p50 %.2f s, p99 %.2f s, max"
+                        + " %.2f s",
+                e2e.count(), r.conversationsEnded(), LiveBench.RAMP.toSeconds(), r.steadyRowsPerSecond(),
+                r.targetRowsPerSecond(), r.load().count(Count.ROWS), r.sink().batchSize(),
+                r.sink().batchLinger().toMillis(), LiveBench.POLL_MILLIS, r.notSeen(), LiveBench.DRAIN.toSeconds(),
+                e2eOutside.count(), seconds(e2eOutside, 50), seconds(e2eOutside, 99),
                 e2eOutside.count() == 0 ? 0 : e2eOutside.max().toMillis() / 1000.0);
         double p99 = e2e.percentile(99).toMillis() / 1000.0;
         figures.add(Figure.absolute("end-to-end latency p50: ended_at commit -> row in ClickHouse",
