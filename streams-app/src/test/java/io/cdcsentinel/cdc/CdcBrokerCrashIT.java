@@ -18,8 +18,11 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,12 +38,17 @@ class CdcBrokerCrashIT {
         PostgresSettings postgres = PostgresSettings.from(config);
         KafkaSettings kafka = KafkaSettings.from(config);
         TopicNames topics = TopicNames.from(config);
-        AtomicBoolean writing = new AtomicBoolean(true);
         AtomicInteger committed = new AtomicInteger();
-        try (CdcRunner runner = new CdcRunner(postgres, kafka, CdcSettings.from(config), topics)) {
+        AtomicReference<Throwable> writeFailure = new AtomicReference<>();
+        ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "it-writer"));
+        try (CdcRunner runner = new CdcRunner(postgres, kafka, CdcSettings.from(config), topics);
+                Connection c = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
+                PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO app.chats (conversation_id, customer_id, profile_id) VALUES (?, 'cu', 'pr')")) {
             runner.start();
-            Thread writer = new Thread(() -> writeUntilStopped(postgres, writing, committed), "it-writer");
-            writer.start();
+            // a stream of changes, not one burst, so that it spans the kill and the restart: 100 rows (one per
+            // transaction) every 20 ms
+            writer.scheduleAtFixedRate(() -> write(insert, committed, writeFailure), 0, 20, TimeUnit.MILLISECONDS);
             await().atMost(Duration.ofSeconds(60)).until(() -> committed.get() >= 1_000);
 
             stack.kafka().kill();
@@ -48,8 +56,9 @@ class CdcBrokerCrashIT {
             stack.kafka().start();
 
             await().atMost(Duration.ofSeconds(60)).until(() -> committed.get() >= 4_000);
-            writing.set(false);
-            writer.join();
+            writer.shutdown();
+            assertThat(writer.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(writeFailure.get()).isNull();
 
             Set<String> expected = new TreeSet<>();
             for (int i = 0; i < committed.get(); i++) {
@@ -62,24 +71,24 @@ class CdcBrokerCrashIT {
                 assertThat(captured).containsAll(expected);
             });
             assertThat(runner.failure()).isNull();
+        } finally {
+            writer.shutdownNow();
         }
     }
 
-    /** One row per transaction, as fast as PostgreSQL takes them, until told to stop. */
-    private static void writeUntilStopped(PostgresSettings postgres, AtomicBoolean writing, AtomicInteger committed) {
-        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
-                PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO app.chats (conversation_id, customer_id, profile_id) VALUES (?, 'cu', 'pr')")) {
-            while (writing.get()) {
+    /** 100 rows, one per transaction (autocommit), numbered from the count committed so far. */
+    private static void write(PreparedStatement insert, AtomicInteger committed, AtomicReference<Throwable> failure) {
+        if (failure.get() != null) {
+            return;
+        }
+        try {
+            for (int i = 0; i < 100; i++) {
                 insert.setString(1, "k" + committed.get());
                 insert.executeUpdate();
                 committed.incrementAndGet();
-                if (committed.get() % 100 == 0) {
-                    Thread.sleep(20); // paces the load (a stream, not a burst) across the kill and restart; no result is awaited here
-                }
             }
         } catch (Exception e) {
-            throw new IllegalStateException(e);
+            failure.compareAndSet(null, e);
         }
     }
 }
