@@ -258,8 +258,8 @@ public final class Bench {
                 e2e.count(), r.conversationsEnded(), LiveBench.RAMP.toSeconds(), r.steadyRowsPerSecond(),
                 r.targetRowsPerSecond(), r.load().count(Count.ROWS), r.sink().batchSize(),
                 r.sink().batchLinger().toMillis(), LiveBench.POLL_MILLIS, r.notSeen(), LiveBench.DRAIN.toSeconds(),
-                e2eOutside.count(), seconds(e2eOutside, 50), seconds(e2eOutside, 99),
-                e2eOutside.count() == 0 ? 0 : e2eOutside.max().toMillis() / 1000.0);
+                e2eOutside.count(), CdcBench.seconds(e2eOutside.percentile(50)),
+                CdcBench.seconds(e2eOutside.percentile(99)), CdcBench.seconds(e2eOutside.max()));
         double p99 = e2e.percentile(99).toMillis() / 1000.0;
         figures.add(Figure.absolute("end-to-end latency p50: ended_at commit -> row in ClickHouse",
                 e2e.percentile(50).toMillis() / 1000.0, "s", null, null, detail));
@@ -278,8 +278,8 @@ public final class Bench {
                             + " %,d not opened within %d s of the end. Grace expired during the ramp-up or the"
                             + " wind-down of the load, where stream time waits for sparser changes: %,d alerts, p50"
                             + " %.2f s, p99 %.2f s", gaps.count(), r.gapsExpected(), LiveBench.GRACE.toSeconds(),
-                            r.gapsNotSeen(), LiveBench.DRAIN.toSeconds(), outside.count(), seconds(outside, 50),
-                            seconds(outside, 99))));
+                            r.gapsNotSeen(), LiveBench.DRAIN.toSeconds(), outside.count(),
+                            CdcBench.seconds(outside.percentile(50)), CdcBench.seconds(outside.percentile(99)))));
             figures.add(Figure.absolute("gap alert latency p99", gapP99, "s", "p99 <= 1 s", gapP99 <= 1.0, null));
             if (tail.count() > 0) {
                 figures.add(Figure.absolute("gap alert latency max, grace expired after the load ended",
@@ -302,10 +302,6 @@ public final class Bench {
         SinkBenchmark.Result r = SinkBenchmark.run(source, rows, batch, 1, options.rounds());
         figures.add(Figure.ratio("ClickHouse sink: Kafka -> ClickHouse", r.sinkRowsPerSecond(), "rows/s",
                 "raw HTTP JSONEachRow INSERT of the same rows", r.rawRowsPerSecond(), 0.7, r.summary()));
-    }
-
-    private static double seconds(LatencyRecorder latency, double percentile) {
-        return latency.count() == 0 ? 0 : latency.percentile(percentile).toMillis() / 1000.0;
     }
 
     private static long scorecards(SimulationSummary s) {

@@ -190,7 +190,7 @@ final class LiveBench {
                         }
                     });
                     long[] steadyRows = new long[2];
-                    Thread sampler = new Thread(() -> sampleSteadyLoad(simulator, duration, steadyRows),
+                    Thread sampler = new Thread(() -> sampleSteadyLoad(simulator, window, steadyRows),
                             "bench-load-sampler");
                     sampler.setDaemon(true);
                     window.open(System.currentTimeMillis(), duration);
@@ -244,10 +244,6 @@ final class LiveBench {
         LOG.info("live pipeline running after {} ms; starting the load", (System.nanoTime() - started) / 1_000_000);
     }
 
-    private static Duration ramp(Duration duration) {
-        return RAMP.compareTo(duration.dividedBy(2)) < 0 ? RAMP : duration.dividedBy(2);
-    }
-
     /**
      * The steady part of the load, in wall-clock milliseconds: from {@link #RAMP} after its start (stories have
      * reached their later writes) until the last story starts. The latency figures with a goal are those of the
@@ -262,7 +258,7 @@ final class LiveBench {
 
         void open(long loadStart, Duration duration) {
             end = loadStart + duration.toMillis();
-            start = loadStart + ramp(duration).toMillis();
+            start = loadStart + Math.min(RAMP.toMillis(), duration.toMillis() / 2);
         }
 
         boolean contains(long millis) {
@@ -270,17 +266,15 @@ final class LiveBench {
         }
     }
 
-    /** Rows committed between {@link #RAMP} and the end of the story window: {rows, nanos}. */
-    private static void sampleSteadyLoad(Simulator simulator, Duration duration, long[] window) {
+    /** Rows committed inside the steady window: {rows, nanos}. */
+    private static void sampleSteadyLoad(Simulator simulator, SteadyWindow window, long[] rows) {
         try {
-            long start = System.nanoTime();
-            long ramp = ramp(duration).toNanos();
-            TimeUnit.NANOSECONDS.sleep(ramp);
+            TimeUnit.MILLISECONDS.sleep(Math.max(0, window.start - System.currentTimeMillis()));
             long rows0 = simulator.rowsCommitted();
             long t0 = System.nanoTime();
-            TimeUnit.NANOSECONDS.sleep(Math.max(0, start + duration.toNanos() - t0));
-            window[0] = simulator.rowsCommitted() - rows0;
-            window[1] = System.nanoTime() - t0;
+            TimeUnit.MILLISECONDS.sleep(Math.max(0, window.end - System.currentTimeMillis()));
+            rows[0] = simulator.rowsCommitted() - rows0;
+            rows[1] = System.nanoTime() - t0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
