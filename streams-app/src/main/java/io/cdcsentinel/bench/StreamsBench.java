@@ -123,14 +123,19 @@ final class StreamsBench {
                 .toList());
     }
 
-    /** Replays {@code sources} through the identity application {@code applicationId}. */
-    Replay replayIdentity(String applicationId, Collection<String> sources, TopicNames names) throws Exception {
+    /**
+     * Replays {@code sources} through the identity application {@code applicationId} with {@code threads} stream
+     * threads (the topologies' setting; one task has nothing to share them with).
+     */
+    Replay replayIdentity(String applicationId, Collection<String> sources, TopicNames names, int threads)
+            throws Exception {
         String output = applicationId + "-out";
         createTopics(List.of(output));
         Path stateDir = stateRoot.resolve(applicationId);
         // Defaults for everything else, as the topologies get them.
         StreamsSettings settings = StreamsSettings.from(ConfigSource.of(Map.of(
-                StreamsSettings.APPLICATION_ID.name(), applicationId, StreamsSettings.STATE_DIR.name(), stateDir.toString())));
+                StreamsSettings.APPLICATION_ID.name(), applicationId, StreamsSettings.STATE_DIR.name(), stateDir.toString(),
+                StreamsSettings.THREADS.name(), Integer.toString(threads))));
         KafkaStreams streams = new KafkaStreams(identity(sources, output),
                 StreamsProperties.create(applicationId, kafka, settings, names));
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -254,6 +259,15 @@ final class StreamsBench {
             }
         }
         return true;
+    }
+
+    /** Records in each of {@code topics} (committed end offsets summed over partitions; a transaction marker each). */
+    Map<String, Long> endOffsets(List<String> topics) throws ExecutionException, InterruptedException {
+        try (Admin admin = Admin.create(kafka.clientConfig())) {
+            Map<String, Long> counts = new java.util.TreeMap<>();
+            endOffsets(admin, Set.copyOf(topics)).forEach((tp, end) -> counts.merge(tp.topic(), end, Long::sum));
+            return counts;
+        }
     }
 
     static Map<TopicPartition, Long> endOffsets(Admin admin, Set<String> topics)
