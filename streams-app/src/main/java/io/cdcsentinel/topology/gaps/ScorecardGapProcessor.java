@@ -19,7 +19,6 @@ import io.cdcsentinel.avro.internal.gaps.ScorecardGapState;
 import io.cdcsentinel.config.GapSettings;
 import io.cdcsentinel.topology.DeadlineIndex;
 import io.cdcsentinel.topology.EventTimeClock;
-import io.cdcsentinel.topology.StateObjectCache;
 import io.cdcsentinel.topology.UpstreamWatermark;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -100,8 +99,6 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
     public static final String TIMER_STORE = "gaps-scorecard-timers";
 
     private static final Logger LOG = LoggerFactory.getLogger(ScorecardGapProcessor.class);
-    /** Decoded states kept in memory: a scorecard's rows arrive within moments of each other. */
-    private static final int STATE_CACHE_ENTRIES = 10_000;
 
     private final GapSettings settings;
     private final long graceMs;
@@ -110,8 +107,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
     private final Deserializer<ScorecardGapKey> keyDeserializer = GapSerdes.SCORECARD_KEY.deserializer();
 
     private ProcessorContext<ScorecardGapKey, GapOutput> context;
-    /** The state store behind a cache of decoded states (a scorecard is read and written once per row of it). */
-    private StateObjectCache<ScorecardGapKey, ScorecardGapState> states;
+    private KeyValueStore<ScorecardGapKey, ScorecardGapState> states;
     private DeadlineIndex timers;
     private EventTimeClock clock;
     private UpstreamWatermark watermark;
@@ -147,7 +143,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
     @Override
     public void init(ProcessorContext<ScorecardGapKey, GapOutput> context) {
         this.context = context;
-        this.states = new StateObjectCache<>(context.getStateStore(STATE_STORE), STATE_CACHE_ENTRIES);
+        this.states = context.getStateStore(STATE_STORE);
         this.timers = new DeadlineIndex(context.getStateStore(TIMER_STORE));
         this.clock = new EventTimeClock(settings.clockIdleAfter(), settings.clockMaxLag());
         this.watermark = new UpstreamWatermark(settings.clockMaxSkew().toMillis());
@@ -182,18 +178,12 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
         if (state == null) {
             state = stub(ts);
         }
-        try {
-            if (state.getStatus() == GapStatus.PENDING && state.getDeadlineMs() < ts) {
-                open(key, state, state.getDeadlineMs(), DecisionClock.STREAM_TIME);
-            }
-            apply(state, input, ts);
-            evaluate(key, state, ts);
-            persist(key, state, ts);
-        } catch (RuntimeException e) {
-            // the cached state may be changed half-way; the store holds the last one written
-            states.invalidate(key);
-            throw e;
+        if (state.getStatus() == GapStatus.PENDING && state.getDeadlineMs() < ts) {
+            open(key, state, state.getDeadlineMs(), DecisionClock.STREAM_TIME);
         }
+        apply(state, input, ts);
+        evaluate(key, state, ts);
+        persist(key, state, ts);
         long now = watermark.at(context.currentStreamTimeMs());
         if (nextDue <= now) {
             fireDue(now);
@@ -470,17 +460,12 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
             if (state == null || state.getTimerMs() == null || state.getTimerMs() != due.deadline()) {
                 continue;
             }
-            try {
-                state.setTimerMs(null);
-                if (state.getStatus() == GapStatus.PENDING) {
-                    open(key, state, state.getDeadlineMs(),
-                            due.deadline() <= streamTime ? DecisionClock.STREAM_TIME : DecisionClock.WALL_CLOCK);
-                }
-                persist(key, state, due.deadline());
-            } catch (RuntimeException e) {
-                states.invalidate(key);
-                throw e;
+            state.setTimerMs(null);
+            if (state.getStatus() == GapStatus.PENDING) {
+                open(key, state, state.getDeadlineMs(),
+                        due.deadline() <= streamTime ? DecisionClock.STREAM_TIME : DecisionClock.WALL_CLOCK);
             }
+            persist(key, state, due.deadline());
         }
         nextDue = timers.nextDeadline().orElse(Long.MAX_VALUE);
     }
