@@ -96,8 +96,8 @@ public final class Bench {
         WorkloadSpec.Builder spec = WorkloadSpec.builder().seed(seed).mix(mix).count(stories)
                 .batchSize((int) Math.max(20, Math.round(50_000 * scale)));
         // the last story starts stories * interval after the start and lasts less than an hour
-        Instant start = end.minus(WorkloadSpec.builder().build().interval().multipliedBy(stories)).minus(Duration.ofHours(1));
-        return spec.start(start.truncatedTo(ChronoUnit.MICROS)).build();
+        Duration span = spec.build().interval().multipliedBy(stories).plus(Duration.ofHours(1));
+        return spec.start(end.minus(span).truncatedTo(ChronoUnit.MICROS)).build();
     }
 
     public BenchReport run() throws Exception {
@@ -212,7 +212,7 @@ public final class Bench {
             config.put(StreamsSettings.STATE_DIR.name(), stateDir.toString());
             config.put(RunSettings.SINK_ENABLED.name(), "false");
             config.put(StreamsSettings.THREADS.name(), Integer.toString(REPLAY_THREADS));
-            // The workload's commit times span the minute or so it took to write: with the default grace (5 min)
+            // The workload's commit times span the seconds to minutes it took to write: with the default grace (5 min)
             // and settle window (30 s) most decisions would fall after the last change, and a replay, never live,
             // would not take them. The grace and settle window of the live run make the replay decide every gap and
             // write every label, as a backfill of a longer period does.
@@ -252,7 +252,8 @@ public final class Bench {
         double topologyRate = records / CdcBench.seconds(Stats.best(topologies));
         String rounds = String.format("best of %d alternating rounds after one warm-up round each, topologies %s ms,"
                         + " identity %s ms; both with streams.threads=%d, the topologies with gaps.grace=%ds and"
-                        + " labels.settle.window=0s; the topologies wrote %s", options.rounds(),
+                        + " labels.settle.window=0s; their output topics ended at offsets %s (records plus one commit marker per"
+                        + " transaction)", options.rounds(),
                 topologies.stream().map(Duration::toMillis).toList(), identity.stream().map(Duration::toMillis).toList(),
                 REPLAY_THREADS, LiveBench.GRACE.toSeconds(), outputs);
         figures.add(Figure.ratio("topologies of run: " + String.join(" + ", applications) + ", exactly_once_v2",
