@@ -5,8 +5,7 @@ import io.cdcsentinel.avro.GapRate;
 import io.cdcsentinel.avro.GapRateKey;
 import io.cdcsentinel.avro.GapRateKind;
 import io.cdcsentinel.avro.internal.gaps.RateBucketState;
-import io.cdcsentinel.avro.internal.gaps.RateContribution;
-import io.cdcsentinel.avro.internal.gaps.RateDelta;
+import io.cdcsentinel.avro.internal.gaps.RateCounts;
 import io.cdcsentinel.avro.internal.gaps.TenantDayKey;
 import io.cdcsentinel.config.GapSettings;
 import io.cdcsentinel.topology.DeadlineIndex;
@@ -28,10 +27,12 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Missing-rate roll-ups per tenant and UTC hour / day of scorecard creation, with a threshold alert.
  *
- * <p>Input: {@link RateDelta}s from {@link ScorecardGapProcessor}, keyed by (tenant, creation day), so a
- * day bucket and its 24 hour buckets are owned by one task. A delta removes the scorecard's old
- * contribution and adds its new one; the deltas come out of exactly-once state, one per real change, so
- * redelivered source changes never count twice and the counts stay exact without keeping ids here.
+ * <p>Input: {@link RateCounts} from {@link ScorecardGapProcessor}, keyed by (tenant, creation day), so a
+ * day bucket and its 24 hour buckets are owned by one task. Each is the signed sum of the contribution
+ * changes of one creation hour in one scorecard task since its previous flush (a scorecard's old
+ * contribution out, its new one in), added to the hour bucket and to its day bucket. They come out of
+ * exactly-once state, so redelivered source changes never count twice and the counts stay exact without
+ * keeping ids here.
  *
  * <p>Emission is throttled: a changed bucket is emitted {@link GapSettings#rateEmitInterval()} of event
  * time after its first unemitted change, with everything that changed meanwhile, so a batch hour of
@@ -43,7 +44,7 @@ import org.apache.kafka.streams.state.Stores;
  * a later delta for it is ignored (counted in {@code expired-bucket-change}), never starts a new bucket
  * with partial counts.
  */
-public final class GapRateProcessor implements Processor<TenantDayKey, RateDelta, GapRateKey, GapRate> {
+public final class GapRateProcessor implements Processor<TenantDayKey, RateCounts, GapRateKey, GapRate> {
     public static final String BUCKET_STORE = "gaps-rate-buckets";
     public static final String TIMER_STORE = "gaps-rate-timers";
 
@@ -65,14 +66,14 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateDelta
         this.retentionMs = settings.rateRetention().toMillis();
     }
 
-    static ProcessorSupplier<TenantDayKey, RateDelta, GapRateKey, GapRate> supplier(GapSettings settings) {
+    static ProcessorSupplier<TenantDayKey, RateCounts, GapRateKey, GapRate> supplier(GapSettings settings) {
         StoreBuilder<KeyValueStore<GapRateKey, RateBucketState>> bucketStore = Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(BUCKET_STORE), GapSerdes.RATE_KEY, GapSerdes.BUCKET)
                 .withCachingEnabled();
         StoreBuilder<?> timerStore = DeadlineIndex.storeBuilder(TIMER_STORE);
         return new ProcessorSupplier<>() {
             @Override
-            public Processor<TenantDayKey, RateDelta, GapRateKey, GapRate> get() {
+            public Processor<TenantDayKey, RateCounts, GapRateKey, GapRate> get() {
                 return new GapRateProcessor(settings);
             }
 
@@ -90,11 +91,11 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateDelta
         this.timers = new DeadlineIndex(context.getStateStore(TIMER_STORE));
         this.clock = new EventTimeClock(settings.clockIdleAfter(), settings.clockMaxLag());
         this.metrics = new GapMetrics(context);
-        // Stream time: emission points follow the event time of the deltas, so a replay emits the same
+        // Stream time: emission points follow the event time of the counts, so a replay emits the same
         // roll-ups and raises the same alerts at the same points.
         context.schedule(settings.punctuationInterval(), PunctuationType.STREAM_TIME,
                 streamTime -> fireDue(context.currentStreamTimeMs()));
-        // Wall clock: when the deltas stop (the last gap of a burst opened), the last changes of a bucket
+        // Wall clock: when the counts stop (the last gap of a burst opened), the last changes of a bucket
         // must still be emitted; EventTimeClock moves past stream time only when live and idle.
         context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wallClock -> {
             clock.observeStreamTime(context.currentStreamTimeMs());
@@ -103,26 +104,20 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateDelta
     }
 
     @Override
-    public void process(Record<TenantDayKey, RateDelta> record) {
-        RateDelta delta = record.value();
-        if (delta == null) {
+    public void process(Record<TenantDayKey, RateCounts> record) {
+        RateCounts counts = record.value();
+        if (counts == null) {
             return;
         }
         long ts = record.timestamp();
         clock.onRecord(ts, context.currentSystemTimeMs());
         long now = Math.max(ts, context.currentStreamTimeMs());
         for (BucketSize size : BucketSize.values()) {
-            if (delta.getPrevious() != null) {
-                apply(delta, delta.getPrevious(), size, -1, ts, now);
-            }
-            if (delta.getNext() != null) {
-                apply(delta, delta.getNext(), size, +1, ts, now);
-            }
+            apply(GapKeys.bucket(counts.getCustomer(), counts.getProfile(), counts.getHourStartMs(), size), counts, ts, now);
         }
     }
 
-    private void apply(RateDelta delta, RateContribution contribution, BucketSize size, int sign, long ts, long now) {
-        GapRateKey key = GapKeys.bucket(delta.getCustomer(), delta.getProfile(), contribution.getCreatedMs(), size);
+    private void apply(GapRateKey key, RateCounts counts, long ts, long now) {
         RateBucketState bucket = buckets.get(key);
         if (bucket == null) {
             if (GapKeys.end(key) + retentionMs <= now) {
@@ -131,18 +126,12 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateDelta
             }
             bucket = new RateBucketState(0L, 0L, 0L, 0L, 0L, 0L, false, false, null, ts);
         }
-        int missing = contribution.getMissing() ? sign : 0;
-        if (contribution.getSubmitted()) {
-            bucket.setSubmittedTotal(bucket.getSubmittedTotal() + sign);
-            bucket.setSubmittedMissing(bucket.getSubmittedMissing() + missing);
-        } else {
-            bucket.setUnsubmittedTotal(bucket.getUnsubmittedTotal() + sign);
-            bucket.setUnsubmittedMissing(bucket.getUnsubmittedMissing() + missing);
-        }
-        if (contribution.getProcess()) {
-            bucket.setProcessTotal(bucket.getProcessTotal() + sign);
-            bucket.setProcessMissing(bucket.getProcessMissing() + missing);
-        }
+        bucket.setSubmittedTotal(bucket.getSubmittedTotal() + counts.getSubmittedTotal());
+        bucket.setSubmittedMissing(bucket.getSubmittedMissing() + counts.getSubmittedMissing());
+        bucket.setUnsubmittedTotal(bucket.getUnsubmittedTotal() + counts.getUnsubmittedTotal());
+        bucket.setUnsubmittedMissing(bucket.getUnsubmittedMissing() + counts.getUnsubmittedMissing());
+        bucket.setProcessTotal(bucket.getProcessTotal() + counts.getProcessTotal());
+        bucket.setProcessMissing(bucket.getProcessMissing() + counts.getProcessMissing());
         bucket.setUpdatedAt(Math.max(bucket.getUpdatedAt(), ts));
         if (!bucket.getDirty()) {
             bucket.setDirty(true);

@@ -7,7 +7,7 @@ import io.cdcsentinel.avro.internal.gaps.ConversationState;
 import io.cdcsentinel.avro.internal.gaps.GapInput;
 import io.cdcsentinel.avro.internal.gaps.GapTransition;
 import io.cdcsentinel.avro.internal.gaps.RateBucketState;
-import io.cdcsentinel.avro.internal.gaps.RateDelta;
+import io.cdcsentinel.avro.internal.gaps.RateCounts;
 import io.cdcsentinel.avro.internal.gaps.ScorecardGapState;
 import io.cdcsentinel.avro.internal.gaps.TenantDayKey;
 import io.cdcsentinel.topology.PlainAvroSerde;
@@ -26,7 +26,7 @@ final class GapSerdes {
     static final PlainAvroSerde<ConversationState> CONVERSATION = new PlainAvroSerde<>(ConversationState.class);
     static final PlainAvroSerde<GapTransition> TRANSITION = new PlainAvroSerde<>(GapTransition.class);
     static final PlainAvroSerde<TenantDayKey> TENANT_DAY = new PlainAvroSerde<>(TenantDayKey.class);
-    static final PlainAvroSerde<RateDelta> RATE_DELTA = new PlainAvroSerde<>(RateDelta.class);
+    static final PlainAvroSerde<RateCounts> RATE_COUNTS = new PlainAvroSerde<>(RateCounts.class);
     static final PlainAvroSerde<GapRateKey> RATE_KEY = new PlainAvroSerde<>(GapRateKey.class);
     static final PlainAvroSerde<RateBucketState> BUCKET = new PlainAvroSerde<>(RateBucketState.class);
 

@@ -6,7 +6,7 @@ import io.cdcsentinel.avro.internal.gaps.ConversationKey;
 import io.cdcsentinel.avro.internal.gaps.ConversationState;
 import io.cdcsentinel.avro.internal.gaps.GapInput;
 import io.cdcsentinel.avro.internal.gaps.GapTransition;
-import io.cdcsentinel.avro.internal.gaps.RateDelta;
+import io.cdcsentinel.avro.internal.gaps.RateCounts;
 import io.cdcsentinel.avro.internal.gaps.TenantDayKey;
 import io.cdcsentinel.config.GapSettings;
 import java.util.List;
@@ -31,7 +31,7 @@ import org.apache.kafka.streams.state.Stores;
  *  director.scores ─ parse + score index ──┼─ merge ─ repartition by scorecard ─ ScorecardGapProcessor ─┬─ transitions ─ repartition by conversation ─┐
  *  historic.scorecard_scores ─ parse ──────┘                                                             │                                             ├─ leftJoin ─ scorecard-historic-gaps
  *  app.chats ─ parse ─ repartition by conversation ─ versioned table ────────────────────────────────────┼─────────────────────────────────────────────┘
- *                                                                                                        └─ rate deltas ─ repartition by tenant/day ─ GapRateProcessor ─ scorecard-historic-gap-rates
+ *                                                                                                        └─ roll-up counts per tenant-hour ─ repartition by tenant/day ─ GapRateProcessor ─ scorecard-historic-gap-rates
  * </pre>
  *
  * <ul>
@@ -110,9 +110,9 @@ public final class HistoricGapTopology {
                         Named.as("gaps-key-by-scorecard"))
                 .to(topics.gaps().name(), topics.gaps().produced());
 
-        outputs.<TenantDayKey, RateDelta>flatMap((key, out) -> out instanceof GapOutput.Delta d
-                        ? List.of(KeyValue.pair(d.day(), d.delta())) : List.of(), Named.as("gaps-select-rate-deltas"))
-                .repartition(Repartitioned.with(GapSerdes.TENANT_DAY, GapSerdes.RATE_DELTA).withName("gaps-rate-deltas-by-day"))
+        outputs.<TenantDayKey, RateCounts>flatMap((key, out) -> out instanceof GapOutput.Counts c
+                        ? List.of(KeyValue.pair(c.day(), c.counts())) : List.of(), Named.as("gaps-select-rate-counts"))
+                .repartition(Repartitioned.with(GapSerdes.TENANT_DAY, GapSerdes.RATE_COUNTS).withName("gaps-rate-counts-by-day"))
                 .process(GapRateProcessor.supplier(settings), Named.as("gaps-rates"))
                 .to(topics.gapRates().name(), topics.gapRates().produced());
 

@@ -1,8 +1,10 @@
 package io.cdcsentinel.topology.gaps;
 
+import io.cdcsentinel.avro.BucketSize;
 import io.cdcsentinel.avro.DecisionClock;
 import io.cdcsentinel.avro.GapEventType;
 import io.cdcsentinel.avro.GapStage;
+import io.cdcsentinel.avro.GapRateKey;
 import io.cdcsentinel.avro.ScorecardGapEvent;
 import io.cdcsentinel.avro.ScorecardGapKey;
 import io.cdcsentinel.avro.internal.gaps.ConversationKey;
@@ -11,7 +13,7 @@ import io.cdcsentinel.avro.internal.gaps.GapStatus;
 import io.cdcsentinel.avro.internal.gaps.GapTransition;
 import io.cdcsentinel.avro.internal.gaps.HistoricLink;
 import io.cdcsentinel.avro.internal.gaps.RateContribution;
-import io.cdcsentinel.avro.internal.gaps.RateDelta;
+import io.cdcsentinel.avro.internal.gaps.RateCounts;
 import io.cdcsentinel.avro.internal.gaps.ScoreLink;
 import io.cdcsentinel.avro.internal.gaps.ScorecardChange;
 import io.cdcsentinel.avro.internal.gaps.ScorecardFacts;
@@ -22,6 +24,7 @@ import io.cdcsentinel.topology.EventTimeClock;
 import io.cdcsentinel.topology.UpstreamWatermark;
 import java.time.Instant;
 import java.util.ArrayList;
+import org.apache.kafka.streams.KeyValue;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -32,6 +35,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -41,7 +45,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The per-scorecard state machine of the historic-gap rule. Input: every change of a scorecard, of its
  * {@code director.scores} rows and of its {@code historic.scorecard_scores} rows, all keyed by
- * (customer, profile, scorecard id). Output: gap transitions and roll-up deltas ({@link GapOutput}).
+ * (customer, profile, scorecard id). Output: gap transitions and roll-up counts ({@link GapOutput}).
  *
  * <h2>Why the Processor API</h2>
  * The rule needs timers (a grace period that expires with no input), a state that outlives any window and
@@ -83,6 +87,15 @@ import org.slf4j.LoggerFactory;
  * live can arrive before the scorecard row on a replay; the scorecard is then present from its first sight
  * and the replay has no OPENED/RESOLVED pair where the live run had one. The open alerts are the same.
  *
+ * <h2>Roll-up counts</h2>
+ * An eligible scorecard counts in the roll-ups of its creation hour (total, missing when OPEN, per class);
+ * when that contribution changes, the old one is taken out and the new one put in. These signed changes are
+ * summed per (tenant, creation hour) in {@link #PENDING_RATES_STORE}, a cached and changelogged store of the
+ * task, and the sums leave for {@link GapRateProcessor} with the first record after each
+ * {@code gaps.punctuation.interval} of stream time, and at each wall-clock punctuation: a batch of thousands of scorecards of one hour becomes
+ * one record per interval instead of one per scorecard. The sums are task state, written with the outputs
+ * and the input offsets in one transaction, so none is lost or counted twice.
+ *
  * <h2>Bounded state</h2>
  * A settled scorecard (PRESENT, INELIGIBLE, IGNORED) is dropped at {@code max(settled, created_at +
  * retention)} (if it ever had an event: {@code settled + retention}, and its key is then deleted from the
@@ -97,18 +110,25 @@ import org.slf4j.LoggerFactory;
 public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, GapInput, ScorecardGapKey, GapOutput> {
     public static final String STATE_STORE = "gaps-scorecard-state";
     public static final String TIMER_STORE = "gaps-scorecard-timers";
+    public static final String PENDING_RATES_STORE = "gaps-rate-pending";
 
     private static final Logger LOG = LoggerFactory.getLogger(ScorecardGapProcessor.class);
 
     private final GapSettings settings;
     private final long graceMs;
     private final long retentionMs;
+    private final long punctuationMs;
     private final Serializer<ScorecardGapKey> keySerializer = GapSerdes.SCORECARD_KEY.serializer();
     private final Deserializer<ScorecardGapKey> keyDeserializer = GapSerdes.SCORECARD_KEY.deserializer();
 
     private ProcessorContext<ScorecardGapKey, GapOutput> context;
     private KeyValueStore<ScorecardGapKey, ScorecardGapState> states;
     private DeadlineIndex timers;
+    private KeyValueStore<GapRateKey, RateCounts> pendingRates;
+    /** Whether {@link #pendingRates} may hold sums: true after a restart, which may have restored some. */
+    private boolean ratesPending = true;
+    /** Stream time at which the pending sums leave with the record being processed. */
+    private long nextRatesFlush = Long.MIN_VALUE;
     private EventTimeClock clock;
     private UpstreamWatermark watermark;
     private GapMetrics metrics;
@@ -119,6 +139,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
         this.settings = settings;
         this.graceMs = settings.grace().toMillis();
         this.retentionMs = settings.settledRetention().toMillis();
+        this.punctuationMs = settings.punctuationInterval().toMillis();
     }
 
     static ProcessorSupplier<ScorecardGapKey, GapInput, ScorecardGapKey, GapOutput> supplier(GapSettings settings) {
@@ -127,6 +148,11 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
                 // a scorecard and its scores usually change together: the cache folds them into one write
                 .withCachingEnabled();
         StoreBuilder<?> timerStore = DeadlineIndex.storeBuilder(TIMER_STORE);
+        // a few keys (tenant x creation hour) written on every contribution change and emptied at each
+        // flush: the cache turns that into a few changelog records per commit
+        StoreBuilder<KeyValueStore<GapRateKey, RateCounts>> pendingStore = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(PENDING_RATES_STORE), GapSerdes.RATE_KEY, GapSerdes.RATE_COUNTS)
+                .withCachingEnabled();
         return new ProcessorSupplier<>() {
             @Override
             public Processor<ScorecardGapKey, GapInput, ScorecardGapKey, GapOutput> get() {
@@ -135,7 +161,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(stateStore, timerStore);
+                return Set.of(stateStore, timerStore, pendingStore);
             }
         };
     }
@@ -145,6 +171,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
         this.context = context;
         this.states = context.getStateStore(STATE_STORE);
         this.timers = new DeadlineIndex(context.getStateStore(TIMER_STORE));
+        this.pendingRates = context.getStateStore(PENDING_RATES_STORE);
         this.clock = new EventTimeClock(settings.clockIdleAfter(), settings.clockMaxLag());
         this.watermark = new UpstreamWatermark(settings.clockMaxSkew().toMillis());
         this.metrics = new GapMetrics(context);
@@ -161,6 +188,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
             long streamTime = context.currentStreamTimeMs();
             clock.observeStreamTime(streamTime);
             fireDue(clock.isWallClockDriven(wallClock) ? clock.now(wallClock) : watermark.at(streamTime));
+            flushRates();
         });
     }
 
@@ -184,9 +212,16 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
         apply(state, input, ts);
         evaluate(key, state, ts);
         persist(key, state, ts);
-        long now = watermark.at(context.currentStreamTimeMs());
+        long streamTime = context.currentStreamTimeMs();
+        long now = watermark.at(streamTime);
         if (nextDue <= now) {
             fireDue(now);
+        }
+        // Inline rather than in a stream-time punctuator: the sums leave at the same records on a replay, and
+        // with the changes of the record that moved stream time (a batch of gaps it opened included).
+        if (ratesPending && streamTime >= nextRatesFlush) {
+            flushRates();
+            nextRatesFlush = streamTime + punctuationMs;
         }
     }
 
@@ -384,23 +419,60 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
             return;
         }
         state.setContribution(next);
-        String customer = key.getCustomer();
-        String profile = key.getProfile();
-        if (previous != null && next != null
-                && GapKeys.floor(previous.getCreatedMs(), GapKeys.DAY_MS) == GapKeys.floor(next.getCreatedMs(), GapKeys.DAY_MS)) {
-            forwardDelta(key, GapKeys.day(customer, profile, next.getCreatedMs()), new RateDelta(customer, profile, previous, next), ts);
-            return;
-        }
         if (previous != null) {
-            forwardDelta(key, GapKeys.day(customer, profile, previous.getCreatedMs()), new RateDelta(customer, profile, previous, null), ts);
+            count(key, previous, -1, ts);
         }
         if (next != null) {
-            forwardDelta(key, GapKeys.day(customer, profile, next.getCreatedMs()), new RateDelta(customer, profile, null, next), ts);
+            count(key, next, +1, ts);
         }
     }
 
-    private void forwardDelta(ScorecardGapKey key, io.cdcsentinel.avro.internal.gaps.TenantDayKey day, RateDelta delta, long ts) {
-        context.forward(new Record<>(key, new GapOutput.Delta(day, delta), ts));
+    /** Adds {@code sign} times a contribution to the pending sums of its tenant and creation hour. */
+    private void count(ScorecardGapKey key, RateContribution contribution, int sign, long ts) {
+        GapRateKey hour = GapKeys.bucket(key.getCustomer(), key.getProfile(), contribution.getCreatedMs(), BucketSize.HOUR);
+        RateCounts counts = pendingRates.get(hour);
+        if (counts == null) {
+            counts = new RateCounts(key.getCustomer(), key.getProfile(), hour.getBucketStart().toEpochMilli(),
+                    0L, 0L, 0L, 0L, 0L, 0L, ts);
+        }
+        int missing = contribution.getMissing() ? sign : 0;
+        if (contribution.getSubmitted()) {
+            counts.setSubmittedTotal(counts.getSubmittedTotal() + sign);
+            counts.setSubmittedMissing(counts.getSubmittedMissing() + missing);
+        } else {
+            counts.setUnsubmittedTotal(counts.getUnsubmittedTotal() + sign);
+            counts.setUnsubmittedMissing(counts.getUnsubmittedMissing() + missing);
+        }
+        if (contribution.getProcess()) {
+            counts.setProcessTotal(counts.getProcessTotal() + sign);
+            counts.setProcessMissing(counts.getProcessMissing() + missing);
+        }
+        counts.setUpdatedAt(Math.max(counts.getUpdatedAt(), ts));
+        pendingRates.put(hour, counts);
+        ratesPending = true;
+    }
+
+    /** Sends the pending roll-up sums, each with the event time of its latest change, and empties them. */
+    private void flushRates() {
+        if (!ratesPending) {
+            return;
+        }
+        List<KeyValue<GapRateKey, RateCounts>> pending = new ArrayList<>();
+        try (KeyValueIterator<GapRateKey, RateCounts> it = pendingRates.all()) {
+            it.forEachRemaining(pending::add);
+        }
+        for (KeyValue<GapRateKey, RateCounts> entry : pending) {
+            pendingRates.delete(entry.key);
+            RateCounts counts = entry.value;
+            if (counts.getSubmittedTotal() != 0 || counts.getSubmittedMissing() != 0 || counts.getUnsubmittedTotal() != 0
+                    || counts.getUnsubmittedMissing() != 0 || counts.getProcessTotal() != 0 || counts.getProcessMissing() != 0) {
+                // no scorecard key: the roll-ups are re-keyed by tenant and day right after
+                context.forward(new Record<>(null, new GapOutput.Counts(
+                        GapKeys.day(counts.getCustomer(), counts.getProfile(), counts.getHourStartMs()), counts),
+                        counts.getUpdatedAt()));
+            }
+        }
+        ratesPending = false;
     }
 
     /** Stores the state and keeps its one timer-index entry in line with it; drops it once due. */
