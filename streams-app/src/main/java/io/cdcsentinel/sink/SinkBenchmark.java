@@ -44,7 +44,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * <ol>
  *   <li>{@code n} labels are produced once (not timed) to a fresh topic with the registry-aware serde.</li>
  *   <li>A raw warm-up of {@code min(n, 20,000)} rows, not counted.</li>
- *   <li>Then {@code rounds} times, alternating so that both see the same machine:
+ *   <li>Then {@code rounds} times, alternating so that both see the same machine (the sink first in odd rounds,
+ *       the raw INSERTs first in even ones, each round's sink table dropped at its end so that its background
+ *       merges do not weigh on the next round):
  *     <ul>
  *       <li>sink: a fresh {@link ClickHouseSink} (fresh group, fresh table) reads the whole topic. Timed from
  *           the first records it receives until ClickHouse has acknowledged all {@code n} rows (consume,
@@ -146,13 +148,19 @@ public final class SinkBenchmark {
                 List<Round> results = new ArrayList<>();
                 for (int round = 1; round <= rounds; round++) {
                     SinkSettings settings = settings(id, topic, round, batchSize);
-                    tables.add("`" + clickhouse.database() + "`.`" + settings.table() + "`");
+                    String sinkTable = "`" + clickhouse.database() + "`.`" + settings.table() + "`";
+                    tables.add(sinkTable);
+                    store.execute("TRUNCATE TABLE " + rawTable.qualifiedName());
+                    // alternate which side goes first, so that neither always meets the other's background merges
+                    Duration rawTime = round % 2 == 0 ? timeRaw(raw, labels, batchSize) : null;
                     Duration[] sink = timeSink(kafka, TopicNames.from(config(id, topic, round, batchSize)), registry, clickhouse,
                             settings, n);
-                    store.execute("TRUNCATE TABLE " + rawTable.qualifiedName());
-                    long start = System.nanoTime();
-                    raw.insert(labels, batchSize);
-                    results.add(new Round(sink[0], sink[1], Duration.ofNanos(System.nanoTime() - start)));
+                    if (rawTime == null) {
+                        rawTime = timeRaw(raw, labels, batchSize);
+                    }
+                    results.add(new Round(sink[0], sink[1], rawTime));
+                    // a round's 2 x n rows must not be merged in the background of the next round
+                    store.execute("DROP TABLE IF EXISTS " + sinkTable);
                 }
                 return new Result(n, batchSize, partitions, results);
             } finally {
@@ -163,6 +171,12 @@ public final class SinkBenchmark {
                 admin.deleteTopics(created).all().get();
             }
         }
+    }
+
+    private static Duration timeRaw(RawInserter raw, List<ConversationLabel> labels, int batchSize) throws Exception {
+        long start = System.nanoTime();
+        raw.insert(labels, batchSize);
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     private static ConfigSource config(String id, String topic, int round, int batchSize) {
