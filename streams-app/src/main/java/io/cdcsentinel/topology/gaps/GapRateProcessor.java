@@ -41,7 +41,7 @@ import org.apache.kafka.streams.state.Stores;
  * at emission: the record where it becomes true is {@code ALERT_RAISED}, the one where it becomes false
  * again {@code ALERT_RESOLVED}, every other one {@code ROLLUP}; evaluating on the throttled values damps a
  * bucket hovering at the threshold. A bucket is dropped {@link GapSettings#rateRetention()} after its end;
- * a later delta for it is ignored (counted in {@code expired-bucket-change}), never starts a new bucket
+ * later counts for it are ignored (counted in {@code expired-bucket-change}), never start a new bucket
  * with partial counts.
  */
 public final class GapRateProcessor implements Processor<TenantDayKey, RateCounts, GapRateKey, GapRate> {

@@ -3,8 +3,8 @@ package io.cdcsentinel.topology.gaps;
 import io.cdcsentinel.avro.BucketSize;
 import io.cdcsentinel.avro.DecisionClock;
 import io.cdcsentinel.avro.GapEventType;
-import io.cdcsentinel.avro.GapStage;
 import io.cdcsentinel.avro.GapRateKey;
+import io.cdcsentinel.avro.GapStage;
 import io.cdcsentinel.avro.ScorecardGapEvent;
 import io.cdcsentinel.avro.ScorecardGapKey;
 import io.cdcsentinel.avro.internal.gaps.ConversationKey;
@@ -24,12 +24,12 @@ import io.cdcsentinel.topology.EventTimeClock;
 import io.cdcsentinel.topology.UpstreamWatermark;
 import java.time.Instant;
 import java.util.ArrayList;
-import org.apache.kafka.streams.KeyValue;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -92,9 +92,10 @@ import org.slf4j.LoggerFactory;
  * when that contribution changes, the old one is taken out and the new one put in. These signed changes are
  * summed per (tenant, creation hour) in {@link #PENDING_RATES_STORE}, a cached and changelogged store of the
  * task, and the sums leave for {@link GapRateProcessor} with the first record after each
- * {@code gaps.punctuation.interval} of stream time, and at each wall-clock punctuation: a batch of thousands of scorecards of one hour becomes
- * one record per interval instead of one per scorecard. The sums are task state, written with the outputs
- * and the input offsets in one transaction, so none is lost or counted twice.
+ * {@code gaps.punctuation.interval} of stream time, and at each wall-clock punctuation: a batch of thousands
+ * of scorecards of one hour becomes one record per interval instead of one per scorecard. The sums are task
+ * state, written with the outputs and the input offsets in one transaction, so none is lost or counted
+ * twice.
  *
  * <h2>Bounded state</h2>
  * A settled scorecard (PRESENT, INELIGIBLE, IGNORED) is dropped at {@code max(settled, created_at +
