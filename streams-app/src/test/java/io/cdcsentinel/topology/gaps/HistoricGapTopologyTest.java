@@ -555,6 +555,21 @@ class HistoricGapTopologyTest {
         }
 
         @Test
+        void shouldSendTheLastRollUpSumsOfALiveTaskThatGoesQuietByTheWallClock() {
+            GapDriver live = driver(T0.plusSeconds(1));
+            // the first change leaves with its record; the second waits for the next second of stream time,
+            // which never comes: the sources go quiet
+            live.scorecard(Cdc.scorecard("sc-1").insert(T0)).scorecard(Cdc.scorecard("sc-2").insert(T0.plusMillis(300)));
+            live.advanceWallClock(Duration.ofSeconds(1)); // a punctuation: the sums leave
+            live.advanceWallClock(Duration.ofMinutes(1)); // idle and past the emission interval: the bucket leaves
+
+            assertThat(latest(live.rates(), T0, BucketSize.HOUR)).satisfies(r -> {
+                assertThat(r.getUnsubmittedTotal()).isEqualTo(2);
+                assertThat(r.getUnsubmittedMissing()).isZero();
+            });
+        }
+
+        @Test
         void shouldNeverLetTheWallClockOvertakeAReplay() {
             driver.scorecard(Cdc.scorecard("sc-1").insert(T0)).historic(Cdc.historic("sc-1", "crit-1", at(4)));
             // the wall clock is a year ahead of the records: replaying, so only stream time counts
