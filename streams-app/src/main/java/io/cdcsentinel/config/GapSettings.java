@@ -23,7 +23,8 @@ import java.util.List;
  *   <li>{@code rateRetention}: buckets older than this (from their end) are dropped; later changes to
  *       them are ignored.</li>
  *   <li>{@code punctuationInterval}: how often the timer indexes are scanned (in stream time while records
- *       flow, in wall-clock time when idle).</li>
+ *       flow, in wall-clock time when idle), and how often the scorecard tasks send their summed roll-up
+ *       changes (each interval of stream time, and at every wall-clock punctuation).</li>
  *   <li>{@code clockIdleAfter} / {@code clockMaxLag}: the wall-clock fallback of the timers (see
  *       {@link io.cdcsentinel.topology.EventTimeClock}): it engages only when the last record was at most
  *       {@code clockMaxLag} behind the wall clock (live, not replaying) and nothing arrived for
@@ -64,7 +65,7 @@ public record GapSettings(Duration grace, Duration settledRetention, double rate
             "roll-up buckets are kept (and updated) this long after their end")
             .withDefault("35d").validate(d -> d.toHours() >= 1, "a duration of at least 1h such as 35d");
     public static final ConfigKey<Duration> PUNCTUATION_INTERVAL = ConfigKey.duration("gaps.punctuation.interval",
-            "how often due timers are looked for")
+            "how often due timers are looked for and the summed roll-up changes sent")
             .withDefault("1s").validate(d -> d.toMillis() >= 10, "a duration of at least 10ms");
     public static final ConfigKey<Duration> CLOCK_IDLE_AFTER = ConfigKey.duration("gaps.clock.idle.after",
             "idle time after which a live task's timers follow the wall clock")
