@@ -108,19 +108,7 @@ public final class ClickHouseSink implements AutoCloseable {
 
     public ClickHouseSink(KafkaSettings kafka, TopicNames topics, RegistrySettings registry, ClickHouseSettings clickhouse,
             SinkSettings settings) {
-        this(kafka, topics, new AvroSerdes(withFastReaderLookup(registry)).forValues(ConversationLabel.class).deserializer(),
-                clickhouse, settings);
-    }
-
-    /** Apicurio's serde, unless configured otherwise, gets {@link IdentityCachingDatumProvider}. */
-    static RegistrySettings withFastReaderLookup(RegistrySettings registry) {
-        String key = "apicurio.registry.avro-datum-provider";
-        if (!RegistrySettings.APICURIO_SERDE.equals(registry.serdeClass()) || registry.serdeProperties().containsKey(key)) {
-            return registry;
-        }
-        Map<String, String> properties = new HashMap<>(registry.serdeProperties());
-        properties.put(key, IdentityCachingDatumProvider.class.getName());
-        return new RegistrySettings(registry.url(), registry.serdeClass(), properties);
+        this(kafka, topics, new AvroSerdes(registry).forValues(ConversationLabel.class).deserializer(), clickhouse, settings);
     }
 
     /** With an explicit value deserializer (it must read what the label topology writes). */

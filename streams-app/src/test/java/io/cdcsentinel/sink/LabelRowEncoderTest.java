@@ -14,11 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class LabelRowEncoderTest {
+public class LabelRowEncoderTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final byte[] WRITTEN_AT = LabelRowEncoder.dateTimeJson(1_700_000_000L);
 
-    static ConversationLabel.Builder label() {
+    public static ConversationLabel.Builder label() {
         return ConversationLabel.newBuilder()
                 .setCustomerId("cust").setProfileId("prof").setConversationId("conv-1")
                 .setKind(LabelKind.FINAL).setVersion(42L)

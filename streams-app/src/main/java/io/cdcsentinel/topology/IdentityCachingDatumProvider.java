@@ -1,4 +1,4 @@
-package io.cdcsentinel.sink;
+package io.cdcsentinel.topology;
 
 import io.apicurio.registry.serde.avro.DefaultAvroDatumProvider;
 import java.util.IdentityHashMap;
@@ -17,9 +17,10 @@ import org.apache.avro.specific.SpecificRecord;
  * falls back to the default for an instance it has not seen. Same readers and writers, same bytes; only
  * the lookup changes.
  *
- * <p>Installed on the sink's deserializer through {@code apicurio.registry.avro-datum-provider} (see
- * {@link ClickHouseSink}); the serde itself, its registry lookups and its wire format are untouched. Any
- * Apicurio Avro serde can use it: {@code serde.avro.config.apicurio.registry.avro-datum-provider=}this class.
+ * <p>Installed on every Apicurio serde of this project through {@code apicurio.registry.avro-datum-provider}
+ * (see {@link AvroSerdes}): the sink's deserializer, and the topologies' serializers of the public topics,
+ * which paid the same fingerprint for every gap event and label they wrote. The serde itself, its registry
+ * lookups and its wire format are untouched.
  */
 public final class IdentityCachingDatumProvider<T> extends DefaultAvroDatumProvider<T> {
     /** Enough for every schema version a topic will see; past it, lookups go to the default path. */

@@ -1,9 +1,10 @@
-package io.cdcsentinel.sink;
+package io.cdcsentinel.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.apicurio.registry.serde.avro.AvroSerdeConfig;
 import io.cdcsentinel.avro.ConversationLabel;
+import io.cdcsentinel.sink.LabelRowEncoderTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
