@@ -40,11 +40,19 @@ import java.util.List;
  *       end of a chat make versions.</li>
  *   <li>{@code maxTimersPerPunctuation}: upper bound of timers one punctuation handles, so one scan
  *       cannot stall a task past {@code max.poll.interval.ms}; the rest is due at the next one.</li>
+ *   <li>{@code scoreIndex}: whether the scores' parse task remembers score id -> scorecard id, so that a
+ *       delete (or an update) of {@code director.scores} captured with REPLICA IDENTITY DEFAULT, whose before
+ *       image holds only the key columns, still reaches its scorecard. Under REPLICA IDENTITY FULL (this
+ *       project's DDL) every before image carries {@code scorecard_id} and the index is never read; it is
+ *       still a RocksDB write, a changelog record and a broker append per score row, about a seventh of the
+ *       CPU of a replay. Off, a key-only delete cannot be routed and goes to the dead-letter topic; an update
+ *       without a before image goes to its new scorecard only (counted).</li>
  * </ul>
  */
 public record GapSettings(Duration grace, Duration settledRetention, double rateThresholdPct, long rateMinVolume,
         Duration rateEmitInterval, Duration rateRetention, Duration punctuationInterval, Duration clockIdleAfter,
-        Duration clockMaxLag, Duration clockMaxSkew, Duration conversationHistory, int maxTimersPerPunctuation) {
+        Duration clockMaxLag, Duration clockMaxSkew, Duration conversationHistory, int maxTimersPerPunctuation,
+        boolean scoreIndex) {
 
     public static final ConfigKey<Duration> GRACE = ConfigKey.duration("gaps.grace",
             "grace period after creation and after the first submission before a missing historic row is a gap")
@@ -82,10 +90,14 @@ public record GapSettings(Duration grace, Duration settledRetention, double rate
     public static final ConfigKey<Integer> MAX_TIMERS_PER_PUNCTUATION = ConfigKey.integer(
             "gaps.timers.max.per.punctuation", "timers handled by one punctuation at most")
             .withDefault("10000").between(1, 10_000_000);
+    public static final ConfigKey<Boolean> SCORE_INDEX = ConfigKey.bool("gaps.score-index.enabled",
+            "remember score -> scorecard so that key-only deletes (REPLICA IDENTITY DEFAULT) of director.scores still"
+                    + " route; false when the table has REPLICA IDENTITY FULL (key-only deletes then go to the dead-letter topic)")
+            .withDefault("true");
 
     public static final List<ConfigKey<?>> KEYS = List.of(GRACE, SETTLED_RETENTION, RATE_THRESHOLD_PCT, RATE_MIN_VOLUME,
             RATE_EMIT_INTERVAL, RATE_RETENTION, PUNCTUATION_INTERVAL, CLOCK_IDLE_AFTER, CLOCK_MAX_LAG, CLOCK_MAX_SKEW,
-            CONVERSATION_HISTORY, MAX_TIMERS_PER_PUNCTUATION);
+            CONVERSATION_HISTORY, MAX_TIMERS_PER_PUNCTUATION, SCORE_INDEX);
 
     public GapSettings {
         if (settledRetention.compareTo(grace) <= 0) {
@@ -99,7 +111,8 @@ public record GapSettings(Duration grace, Duration settledRetention, double rate
         return new GapSettings(GRACE.read(source), SETTLED_RETENTION.read(source), RATE_THRESHOLD_PCT.read(source),
                 RATE_MIN_VOLUME.read(source), RATE_EMIT_INTERVAL.read(source), RATE_RETENTION.read(source),
                 PUNCTUATION_INTERVAL.read(source), CLOCK_IDLE_AFTER.read(source), CLOCK_MAX_LAG.read(source),
-                CLOCK_MAX_SKEW.read(source), CONVERSATION_HISTORY.read(source), MAX_TIMERS_PER_PUNCTUATION.read(source));
+                CLOCK_MAX_SKEW.read(source), CONVERSATION_HISTORY.read(source), MAX_TIMERS_PER_PUNCTUATION.read(source),
+                SCORE_INDEX.read(source));
     }
 
     public static GapSettings defaults() {

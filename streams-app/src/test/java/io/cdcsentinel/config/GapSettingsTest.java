@@ -38,14 +38,14 @@ class GapSettingsTest {
                 Map.entry("gaps.punctuation.interval", "250ms"), Map.entry("gaps.clock.idle.after", "30s"),
                 Map.entry("gaps.clock.max.lag", "PT2M"), Map.entry("gaps.clock.max.skew", "0s"),
                 Map.entry("gaps.conversation.history", "12h"),
-                Map.entry("gaps.timers.max.per.punctuation", "500"));
+                Map.entry("gaps.timers.max.per.punctuation", "500"), Map.entry("gaps.score-index.enabled", "false"));
         ConfigSource source = ConfigSource.of(file).with(Map.of("gaps.grace", "2m"));
 
         GapSettings settings = GapSettings.from(source);
 
         assertThat(settings).isEqualTo(new GapSettings(Duration.ofMinutes(2), Duration.ofDays(2), 2.5, 100,
                 Duration.ofMinutes(1), Duration.ofDays(10), Duration.ofMillis(250), Duration.ofSeconds(30),
-                Duration.ofMinutes(2), Duration.ZERO, Duration.ofHours(12), 500));
+                Duration.ofMinutes(2), Duration.ZERO, Duration.ofHours(12), 500, false));
         assertThat(GapSettings.GRACE.envName()).isEqualTo("SENTINEL_GAPS_GRACE");
     }
 

@@ -28,6 +28,11 @@ final class GapMetrics {
         record("unknown-score-delete");
     }
 
+    /** An update of a score without a before image while the score index is off: a move cannot be seen. */
+    void scoreUpdateWithoutBefore() {
+        record("score-update-without-before");
+    }
+
     /** A scorecard first seen (outside a snapshot) longer than the settled retention after its creation. */
     void lateScorecardIgnored() {
         record("late-scorecard-ignored");

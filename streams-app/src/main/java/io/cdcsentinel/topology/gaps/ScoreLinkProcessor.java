@@ -36,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * {@link GapSettings#scoreIndexRetention()} at a constant cost, without a sweep. A key-only delete of an
  * older score finds nothing and is ignored (its scorecard has left the gap state by then too, unless
  * its gap is still open, whose {@code director_score_count} then stays one too high).
+ *
+ * <p>With {@code gaps.score-index.enabled=false} (a source with REPLICA IDENTITY FULL, where every before image
+ * carries {@code scorecard_id}) there is no index: a key-only delete is unroutable and thrown to the dead-letter
+ * topic, naming the setting; an update without a before image goes to its new scorecard only and is counted
+ * ({@code score-update-without-before}), since a move away from the old one cannot be seen.
  */
 final class ScoreLinkProcessor implements Processor<byte[], ChangeEvent, ScorecardGapKey, GapInput> {
     static final String INDEX_STORE = "gaps-score-index";
@@ -43,12 +48,15 @@ final class ScoreLinkProcessor implements Processor<byte[], ChangeEvent, Scoreca
     private static final Logger LOG = LoggerFactory.getLogger(ScoreLinkProcessor.class);
 
     private final long retentionMs;
+    private final boolean indexed;
     private ProcessorContext<ScorecardGapKey, GapInput> context;
+    /** Null when {@link GapSettings#scoreIndex()} is off. */
     private WindowStore<String, String> index;
     private GapMetrics metrics;
 
     ScoreLinkProcessor(GapSettings settings) {
         this.retentionMs = settings.scoreIndexRetention().toMillis();
+        this.indexed = settings.scoreIndex();
     }
 
     static ProcessorSupplier<byte[], ChangeEvent, ScorecardGapKey, GapInput> supplier(GapSettings settings) {
@@ -63,7 +71,7 @@ final class ScoreLinkProcessor implements Processor<byte[], ChangeEvent, Scoreca
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(store);
+                return settings.scoreIndex() ? Set.of(store) : Set.of();
             }
         };
     }
@@ -71,7 +79,7 @@ final class ScoreLinkProcessor implements Processor<byte[], ChangeEvent, Scoreca
     @Override
     public void init(ProcessorContext<ScorecardGapKey, GapInput> context) {
         this.context = context;
-        this.index = context.getStateStore(INDEX_STORE);
+        this.index = indexed ? context.getStateStore(INDEX_STORE) : null;
         this.metrics = new GapMetrics(context);
     }
 
@@ -85,6 +93,11 @@ final class ScoreLinkProcessor implements Processor<byte[], ChangeEvent, Scoreca
         String scoreKey = row.customer() + '\u0000' + row.profile() + '\u0000' + row.resourceId();
         if (event.isDelete()) {
             String scorecardId = row.scorecardId() != null ? row.scorecardId() : lookup(scoreKey);
+            if (scorecardId == null && !indexed) {
+                throw new BadChangeException("delete of director.scores row " + row.resourceId() + " carries no scorecard_id"
+                        + " (REPLICA IDENTITY DEFAULT) and " + GapSettings.SCORE_INDEX.name() + "=false: set the table's"
+                        + " REPLICA IDENTITY FULL, or " + GapSettings.SCORE_INDEX.name() + "=true under a new application id");
+            }
             if (scorecardId == null) {
                 metrics.unknownScoreDelete();
                 LOG.debug("score {} deleted with a key-only before image and not in the index: ignored", row.resourceId());
@@ -98,19 +111,25 @@ final class ScoreLinkProcessor implements Processor<byte[], ChangeEvent, Scoreca
             throw new BadChangeException("director.scores row " + row.resourceId() + " without scorecard_id");
         }
         if (event.op() == Op.UPDATE) {
+            if (event.before() == null && !indexed) {
+                metrics.scoreUpdateWithoutBefore();
+            }
             String previous = event.before() != null ? event.before().text("scorecard_id") : lookup(scoreKey);
             if (previous != null && !previous.equals(scorecardId)) {
                 forward(event, row, previous, false, record.timestamp());
             }
         }
         long windowStart = row.createdAt() != null ? GapKeys.microsToMillis(row.createdAt()) : record.timestamp();
-        if (windowStart > context.currentStreamTimeMs() - retentionMs) {
+        if (indexed && windowStart > context.currentStreamTimeMs() - retentionMs) {
             index.put(scoreKey, scorecardId, windowStart);
         }
         forward(event, row, scorecardId, true, record.timestamp());
     }
 
     private String lookup(String scoreKey) {
+        if (!indexed) {
+            return null;
+        }
         try (WindowStoreIterator<String> it = index.backwardFetch(scoreKey, 0L, Long.MAX_VALUE)) {
             return it.hasNext() ? it.next().value : null;
         }

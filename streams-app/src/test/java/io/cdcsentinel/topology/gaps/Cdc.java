@@ -52,6 +52,16 @@ final class Cdc {
         return row;
     }
 
+    /** A delete of director.scores captured with REPLICA IDENTITY FULL: the before image is the whole row. */
+    static Change scoreDeleted(String scoreId, String scorecardId, Instant at) {
+        return envelope(Table.SCORES, "d", scoreRow(scoreId, scorecardId, at), null, at, false);
+    }
+
+    /** An update of director.scores captured with REPLICA IDENTITY DEFAULT: no before image. */
+    static Change scoreUpdatedWithoutBefore(String scoreId, String scorecardId, Instant at) {
+        return envelope(Table.SCORES, "u", null, scoreRow(scoreId, scorecardId, at), at, false);
+    }
+
     /** A delete of director.scores captured with REPLICA IDENTITY DEFAULT: the before image holds the key only. */
     static Change scoreDeletedKeyOnly(String scoreId, Instant at) {
         ObjectNode before = JSON.createObjectNode();

@@ -455,6 +455,60 @@ class HistoricGapTopologyTest {
             assertThat(driver.gapEvents()).singleElement()
                     .satisfies(e -> assertThat(e.getDirectorScoreCount()).isEqualTo(1));
         }
+
+        @Test
+        void shouldRouteScoreDeletesByTheirFullBeforeImageWithoutTheScoreIndex() {
+            GapDriver noIndex = withoutScoreIndex();
+            noIndex.score(Cdc.score("s-1", "sc-1", T0)).score(Cdc.score("s-2", "sc-1", T0))
+                    .scorecard(Cdc.scorecard("sc-1").insert(T0))
+                    .score(Cdc.scoreDeleted("s-1", "sc-1", at(1)))
+                    .advanceTo(at(6));
+
+            assertThat(noIndex.gapEvents()).singleElement()
+                    .satisfies(e -> assertThat(e.getDirectorScoreCount()).isEqualTo(1));
+            assertThat(noIndex.driver.getAllStateStores()).doesNotContainKey(ScoreLinkProcessor.INDEX_STORE);
+            assertThat(driver.driver.getAllStateStores()).containsKey(ScoreLinkProcessor.INDEX_STORE);
+        }
+
+        @Test
+        void shouldSendAKeyOnlyScoreDeleteToTheDeadLetterTopicWithoutTheScoreIndex() {
+            GapDriver noIndex = withoutScoreIndex();
+            Cdc.Change keyOnly = Cdc.scoreDeletedKeyOnly("s-1", at(1));
+            noIndex.score(Cdc.score("s-1", "sc-1", T0)).score(Cdc.score("s-2", "sc-1", T0))
+                    .scorecard(Cdc.scorecard("sc-1").insert(T0))
+                    .score(keyOnly)
+                    .advanceTo(at(6));
+
+            assertThat(noIndex.deadLetters()).singleElement().satisfies(r -> {
+                assertThat(r.value()).isEqualTo(keyOnly.value());
+                assertThat(header(r, "__streams.errors.message")).contains(GapSettings.SCORE_INDEX.name() + "=false");
+            });
+            assertThat(noIndex.gapEvents()).singleElement()
+                    .satisfies(e -> assertThat(e.getDirectorScoreCount()).isEqualTo(2));
+        }
+
+        @Test
+        void shouldCountAScoreUpdateWithoutABeforeImageWithoutTheScoreIndex() {
+            GapDriver noIndex = withoutScoreIndex();
+            noIndex.score(Cdc.score("s-1", "sc-1", T0)).scorecard(Cdc.scorecard("sc-1").insert(T0))
+                    .scorecard(Cdc.scorecard("sc-2").insert(T0))
+                    .score(Cdc.scoreUpdatedWithoutBefore("s-1", "sc-2", at(1)))
+                    .advanceTo(at(6));
+
+            // the move away from sc-1 cannot be seen without a before image or the index
+            assertThat(noIndex.gapEvents()).extracting(ScorecardGapEvent::getScorecardId, ScorecardGapEvent::getDirectorScoreCount)
+                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("sc-1", 1),
+                            org.assertj.core.groups.Tuple.tuple("sc-2", 1));
+            assertThat(noIndex.driver.metrics().entrySet()).filteredOn(m -> m.getKey().name().equals("score-update-without-before-total"))
+                    .singleElement().satisfies(m -> assertThat(m.getValue().metricValue()).isEqualTo(1.0));
+        }
+
+        private GapDriver withoutScoreIndex() {
+            GapDriver noIndex = new GapDriver(GapDriver.settings(Map.of(GapSettings.SCORE_INDEX.name(), "false")),
+                    "gaps-no-score-index", REPLAY_WALL_CLOCK);
+            drivers.add(noIndex);
+            return noIndex;
+        }
     }
 
     @Nested
