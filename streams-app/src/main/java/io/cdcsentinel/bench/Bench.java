@@ -69,9 +69,11 @@ public final class Bench {
      * @param endpoints an existing stack to use (its PostgreSQL user must be allowed to create databases and
      *                  replication slots); null to start one in {@code workDir/stack}
      * @param keepStack leave the stack this run started running afterwards
+     * @param settings  configuration of the topologies and the sink under test (a run's own settings, such as its
+     *                  grace and topic names, are set on top)
      */
     public record Options(double scale, long seed, int rounds, Path workDir, Endpoints endpoints, boolean keepStack,
-            String command) {
+            String command, Map<String, String> settings) {
     }
 
     private final Options options;
@@ -116,6 +118,7 @@ public final class Bench {
         try {
             createDatabase(endpoints, name);
             Map<String, String> config = new HashMap<>(endpoints.asConfig());
+            config.putAll(options.settings());
             config.put(PostgresSettings.URL.name(), endpoints.postgresUrl(name));
             ConfigSource source = ConfigSource.of(config);
             PostgresSettings postgres = PostgresSettings.from(source);

@@ -3,9 +3,17 @@ package io.cdcsentinel.cli;
 import io.cdcsentinel.bench.Bench;
 import io.cdcsentinel.bench.BenchReport;
 import io.cdcsentinel.bench.Figure;
+import io.cdcsentinel.config.ConfigException;
+import io.cdcsentinel.config.ConfigKey;
+import io.cdcsentinel.config.ConfigReference;
+import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.local.Endpoints;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -45,16 +53,38 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--keep-stack", description = "leave the stack this run started running")
     boolean keepStack;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+            description = "a setting of the topologies and the sink under test (a key of `config`), repeatable, e.g."
+                    + " --set gaps.score-index.enabled=false; the bench's own settings (grace, settle window, threads,"
+                    + " topic names) stay as they are")
+    Map<String, String> settings = new TreeMap<>();
+
     @Override
     public Integer call() throws Exception {
         if (scale <= 0 || rounds < 1) {
             Console.error("bench: --scale must be > 0 and --rounds >= 1");
             return 2;
         }
-        String command = "bin/sentinel bench --scale " + BenchFormat.scale(scale) + " --rounds " + rounds
-                + " --seed " + seed;
+        Map<String, ConfigKey<?>> known = ConfigReference.all().stream()
+                .collect(Collectors.toMap(ConfigKey::name, Function.identity()));
+        for (String key : settings.keySet()) {
+            if (!known.containsKey(key)) {
+                Console.error("bench: --set " + key + ": not a configuration key (`bin/sentinel config` lists them)");
+                return 2;
+            }
+            try {
+                // checked now rather than minutes later, when the first topology starts
+                known.get(key).read(ConfigSource.of(settings));
+            } catch (ConfigException e) {
+                Console.error("bench: --set " + e.getMessage());
+                return 2;
+            }
+        }
+        StringBuilder command = new StringBuilder("bin/sentinel bench --scale " + BenchFormat.scale(scale) + " --rounds "
+                + rounds + " --seed " + seed);
+        new TreeMap<>(settings).forEach((k, v) -> command.append(" --set ").append(k).append('=').append(v));
         Bench bench = new Bench(new Bench.Options(scale, seed, rounds, dir, endpoints == null ? null
-                : Endpoints.read(endpoints), keepStack, command), Console::println);
+                : Endpoints.read(endpoints), keepStack, command.toString(), Map.copyOf(settings)), Console::println);
         BenchReport report = bench.run();
         Console.println("");
         Console.println(report.markdown());

@@ -7,6 +7,7 @@ import io.cdcsentinel.testing.StackFixture;
 import io.cdcsentinel.testing.TestStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,7 @@ class BenchSmokeIT {
     @Test
     void shouldProduceEveryFigureAndWriteTheReport(StackFixture stack, @TempDir Path results) throws Exception {
         Bench bench = new Bench(new Bench.Options(0.002, 1, 1, TestStack.targetDir().resolve("it-bench"),
-                stack.endpoints(), true, "bench smoke test"), line -> { });
+                stack.endpoints(), true, "bench smoke test", Map.of()), line -> { });
 
         BenchReport report = bench.run();
         report.write(results);
