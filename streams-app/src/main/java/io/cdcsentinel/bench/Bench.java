@@ -102,6 +102,17 @@ public final class Bench {
         return spec.start(end.minus(span).truncatedTo(ChronoUnit.MICROS)).build();
     }
 
+    /**
+     * The configuration every stage starts from: the operator's {@code --set} settings, with the stack's endpoints and
+     * the run's own database on top (a setting cannot point the bench at another server).
+     */
+    static Map<String, String> baseConfig(Map<String, String> settings, Endpoints endpoints, String database) {
+        Map<String, String> config = new HashMap<>(settings);
+        config.putAll(endpoints.asConfig());
+        config.put(PostgresSettings.URL.name(), endpoints.postgresUrl(database));
+        return config;
+    }
+
     public BenchReport run() throws Exception {
         Instant started = Instant.now();
         String name = "bench_" + DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC).format(started);
@@ -117,10 +128,7 @@ public final class Bench {
         List<String> notes = new ArrayList<>();
         try {
             createDatabase(endpoints, name);
-            Map<String, String> config = new HashMap<>(endpoints.asConfig());
-            config.putAll(options.settings());
-            config.put(PostgresSettings.URL.name(), endpoints.postgresUrl(name));
-            ConfigSource source = ConfigSource.of(config);
+            ConfigSource source = ConfigSource.of(baseConfig(options.settings(), endpoints, name));
             PostgresSettings postgres = PostgresSettings.from(source);
             KafkaSettings kafka = KafkaSettings.from(source);
             CdcBench cdc = new CdcBench(postgres, kafka, name, options.rounds());

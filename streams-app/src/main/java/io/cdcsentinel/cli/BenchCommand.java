@@ -55,8 +55,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", mapFallbackValue = "",
             description = "a setting of the topologies and the sink under test (a key of `config`), repeatable, e.g."
-                    + " --set gaps.score-index.enabled=false; the bench's own settings (grace, settle window, threads,"
-                    + " topic names) stay as they are")
+                    + " --set gaps.score-index.enabled=false; the stack's endpoints and the bench's own settings (grace,"
+                    + " settle window, threads, topic names) stay as they are")
     Map<String, String> settings = new TreeMap<>();
 
     @Override
