@@ -198,6 +198,7 @@ public final class Bench {
         Set<String> cdcTopics = Set.copyOf(TopicNames.from(ConfigSource.of(Map.of(TopicNames.PREFIX.name(), cdcPrefix)))
                 .cdcTopics());
         List<Duration> identity = new ArrayList<>();
+        List<Duration> floor = new ArrayList<>();
         List<Duration> topologies = new ArrayList<>();
         long records = 0;
         long heapBefore = 0;
@@ -258,20 +259,36 @@ public final class Bench {
                     identity.add(r.duration);
                 }
             }
+            progress.accept("bench: replay " + label + ": stateful floor, repartition + count per key");
+            try (StreamsBench.Replay r = streams.replayStatefulFloor(base + "-floor", sources, names, REPLAY_THREADS)) {
+                if (round > 0) {
+                    floor.add(r.duration);
+                }
+            }
         }
         double identityRate = records / CdcBench.seconds(Stats.best(identity));
         double topologyRate = records / CdcBench.seconds(Stats.best(topologies));
+        double floorRate = records / CdcBench.seconds(Stats.best(floor));
         String rounds = String.format("best of %d alternating rounds after one warm-up round each, topologies %s ms,"
-                        + " identity %s ms; both with streams.threads=%d, the topologies with gaps.grace=%ds and"
-                        + " labels.settle.window=0s; their output topics ended at offsets %s (records plus one commit marker per"
-                        + " transaction)", options.rounds(),
+                        + " identity %s ms, stateful floor %s ms; all with streams.threads=%d, the topologies with"
+                        + " gaps.grace=%ds and labels.settle.window=0s; their output topics ended at offsets %s (records"
+                        + " plus one commit marker per transaction)", options.rounds(),
                 topologies.stream().map(Duration::toMillis).toList(), identity.stream().map(Duration::toMillis).toList(),
-                REPLAY_THREADS, LiveBench.GRACE.toSeconds(), outputs);
+                floor.stream().map(Duration::toMillis).toList(), REPLAY_THREADS, LiveBench.GRACE.toSeconds(), outputs);
         figures.add(Figure.ratio("topologies of run: " + String.join(" + ", applications) + ", exactly_once_v2",
                 topologyRate, "records/s", "identity map+to, exactly_once_v2", identityRate, 0.5, String.format(
                         "%,d CDC records of %s replayed from offset 0 by fresh applications (the Pipeline of `run`,"
                                 + " sink off), timed from 10%% committed to all input (and every repartitioned record)"
                                 + " committed, scaled to all input; %s", records, new TreeSet<>(sources), rounds)));
+        figures.add(Figure.compared("stateful floor: repartition + groupByKey().count(), exactly_once_v2", floorRate,
+                "records/s", "identity map+to, exactly_once_v2", identityRate, String.format("the least an application"
+                        + " keeping state per row does (StreamsBench.statefulFloor): the same %,d records through a"
+                        + " repartition topic, then counted per record key in Kafka Streams' default store (RocksDB,"
+                        + " record cache, changelog), no output topic; same rounds, threads and defaults as the identity."
+                        + " Its ratio to the identity bounds what any topology that re-keys and keeps state can reach"
+                        + " on this machine", records)));
+        figures.add(Figure.compared("topologies of run against the stateful floor", topologyRate, "records/s",
+                "stateful floor", floorRate, "the two rates above"));
         figures.add(Figure.absolute("replay: the topologies over retained CDC topics", topologyRate, "records/s",
                 "records/s >= 50,000", topologyRate >= 50_000, "the topology rate above: a replay is what a backfill"
                         + " does, from the retained topics under a new application id"));

@@ -21,6 +21,12 @@ public record Figure(String name, double value, String unit, String baseline, do
                 ratio >= minRatio, detail);
     }
 
+    /** A throughput compared with a baseline, for context: no goal. */
+    public static Figure compared(String name, double value, String unit, String baseline, double baselineValue,
+            String detail) {
+        return new Figure(name, value, unit, baseline, baselineValue, null, null, detail);
+    }
+
     /** An absolute figure, with an optional goal. */
     public static Figure absolute(String name, double value, String unit, String goal, Boolean goalMet, String detail) {
         return new Figure(name, value, unit, null, Double.NaN, goal, goalMet, detail);

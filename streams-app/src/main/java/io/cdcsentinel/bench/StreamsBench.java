@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -26,13 +25,19 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Replays retained CDC topics through Kafka Streams applications (each with a fresh application id, so from offset
@@ -43,6 +48,8 @@ import org.apache.kafka.streams.kstream.Produced;
  */
 final class StreamsBench {
     static final Duration TIMEOUT = Duration.ofMinutes(30);
+    static final String FLOOR_REPARTITION = "floor-by-key";
+    static final String FLOOR_STORE = "floor-counts";
 
     /** A finished replay; the applications are still running (their state loaded) until {@link #close()}. */
     static final class Replay implements AutoCloseable {
@@ -115,6 +122,23 @@ final class StreamsBench {
         return builder.build();
     }
 
+    /**
+     * The least work an EOS application can do that keeps state per row, as every topology that brings the changes of
+     * several tables together must: route the records through a repartition topic (the re-key step; here to the same
+     * key), then count them per key in a {@code groupByKey().count()} table, Kafka Streams' default store (RocksDB,
+     * record cache, changelog; tombstones pass the repartition but are not counted). It writes nothing else: no output
+     * topic.
+     */
+    static Topology statefulFloor(Collection<String> sources) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(sources, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(FLOOR_REPARTITION))
+                .groupByKey(Grouped.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .count(Named.as(FLOOR_STORE), Materialized.<byte[], Long, KeyValueStore<Bytes, byte[]>>as(FLOOR_STORE)
+                        .withKeySerde(Serdes.ByteArray()));
+        return builder.build();
+    }
+
     /** Creates {@code topics} if missing (outputs of the applications under test). */
     void createTopics(List<String> topics) {
         CdcTopics.createMissing(kafka, topics.stream()
@@ -131,18 +155,25 @@ final class StreamsBench {
             throws Exception {
         String output = applicationId + "-out";
         createTopics(List.of(output));
+        return replayBaseline(applicationId, identity(sources, output), sources, names, threads);
+    }
+
+    /** Replays {@code sources} through the {@link #statefulFloor} application {@code applicationId}. */
+    Replay replayStatefulFloor(String applicationId, Collection<String> sources, TopicNames names, int threads)
+            throws Exception {
+        return replayBaseline(applicationId, statefulFloor(sources), sources, names, threads);
+    }
+
+    private Replay replayBaseline(String applicationId, Topology topology, Collection<String> sources, TopicNames names,
+            int threads) throws Exception {
         Path stateDir = stateRoot.resolve(applicationId);
         // Defaults for everything else, as the topologies get them.
         StreamsSettings settings = StreamsSettings.from(ConfigSource.of(Map.of(
                 StreamsSettings.APPLICATION_ID.name(), applicationId, StreamsSettings.STATE_DIR.name(), stateDir.toString(),
                 StreamsSettings.THREADS.name(), Integer.toString(threads))));
-        KafkaStreams streams = new KafkaStreams(identity(sources, output),
-                StreamsProperties.create(applicationId, kafka, settings, names));
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        streams.setUncaughtExceptionHandler(e -> {
-            failure.compareAndSet(null, e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        KafkaStreams streams = new KafkaStreams(topology, StreamsProperties.create(applicationId, kafka, settings, names));
+        streams.setUncaughtExceptionHandler(
+                e -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
         return replay(Map.of(applicationId, streams), streams::start, Set.copyOf(sources), List.of(stateDir),
                 () -> streams.close(Duration.ofSeconds(30)));
     }

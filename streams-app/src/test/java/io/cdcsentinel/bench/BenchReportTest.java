@@ -16,6 +16,7 @@ class BenchReportTest {
                 Duration.ofSeconds(185), List.of(
                         Figure.ratio("CDC runner: Debezium -> Kafka", 30_000, "records/s", "bare engine", 40_000, 0.8,
                                 "how"),
+                        Figure.compared("stateful floor", 50_000, "records/s", "identity", 200_000, null),
                         Figure.absolute("heap in use", 123.4, "MB", null, null, null)),
                 List.of(), List.of());
 
@@ -24,6 +25,7 @@ class BenchReportTest {
         assertThat(md).contains("`bin/sentinel bench --scale 1`").contains("took 3 min 05 s")
                 .contains("| CDC runner: Debezium -> Kafka | 30,000 records/s | bare engine: 40,000 records/s | 0.75"
                         + " | ratio >= 0.80 | **no** |")
+                .contains("| stateful floor | 50,000 records/s | identity: 200,000 records/s | 0.25 |  |  |")
                 .contains("| heap in use | 123 MB |  |  |  |  |")
                 .contains("- **CDC runner: Debezium -> Kafka**: how");
     }

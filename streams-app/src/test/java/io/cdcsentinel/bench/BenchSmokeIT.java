@@ -30,6 +30,8 @@ class BenchSmokeIT {
         assertThat(report.figures()).extracting(Figure::name).contains(
                 "simulate: workload written to PostgreSQL",
                 "CDC runner: Debezium -> Kafka, acks=all",
+                "stateful floor: repartition + groupByKey().count(), exactly_once_v2",
+                "topologies of run against the stateful floor",
                 "replay: the topologies over retained CDC topics",
                 "state stores (RocksDB, same load)",
                 "ClickHouse sink: Kafka -> ClickHouse",
