@@ -50,7 +50,9 @@ import org.slf4j.LoggerFactory;
  *   <li>CDC: the runner against a bare Debezium engine that only counts ({@link CdcBench});</li>
  *   <li>the topologies of {@code run} (its {@link Pipeline}, sink off), replaying the CDC topics the runner wrote,
  *       against an identity {@code map+to} application over the same topics, both {@code exactly_once_v2}
- *       ({@link StreamsBench}); then the heap and the state with the topologies loaded;</li>
+ *       ({@link StreamsBench}), and the stateful floor (a repartition and a count per key) against the same
+ *       identity, so that the topologies' ratio can be read against what state itself costs on the machine; then
+ *       the heap and the state with the topologies loaded;</li>
  *   <li>end-to-end latency through the whole {@link Pipeline} under a steady background load ({@link LiveBench});</li>
  *   <li>the ClickHouse sink against raw JSONEachRow INSERTs of the same rows ({@link SinkBenchmark}).</li>
  * </ol>
@@ -60,9 +62,10 @@ import org.slf4j.LoggerFactory;
 public final class Bench {
     private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
     /**
-     * {@code streams.threads} of both sides of the replay comparison. Each topology is a chain of sub-topologies
+     * {@code streams.threads} of every side of the replay comparison. Each topology is a chain of sub-topologies
      * (parse, then state, then joins and roll-ups), each its own task even with one partition; two threads let the
-     * parsing and the state of the gap topology run side by side. The identity has one task, so one thread works.
+     * parsing and the state of the gap topology run side by side, as they do the floor's two sub-topologies. The
+     * identity has one task, so one thread works.
      */
     static final int REPLAY_THREADS = 2;
     /**
@@ -285,8 +288,8 @@ public final class Bench {
                         + " keeping state per row does (StreamsBench.statefulFloor): the same %,d records through a"
                         + " repartition topic, then counted per record key in Kafka Streams' default store (RocksDB,"
                         + " record cache, changelog), no output topic; same rounds, threads and defaults as the identity."
-                        + " Its ratio to the identity bounds what any topology that re-keys and keeps state can reach"
-                        + " on this machine", records)));
+                        + " Its ratio to the identity is what one state update per record costs on this machine,"
+                        + " before any topology logic", records)));
         figures.add(Figure.compared("topologies of run against the stateful floor", topologyRate, "records/s",
                 "stateful floor", floorRate, "the two rates above"));
         figures.add(Figure.absolute("replay: the topologies over retained CDC topics", topologyRate, "records/s",
