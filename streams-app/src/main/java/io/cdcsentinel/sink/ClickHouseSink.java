@@ -419,8 +419,8 @@ public final class ClickHouseSink implements AutoCloseable {
      * <p>
      * Where the encoding runs depends on which side is slower. While the previous INSERT is still running,
      * ClickHouse is the bottleneck: this thread encodes, in the INSERT's shadow. Once it has ended, this thread
-     * (poll, decode, encode) is: the inserter, idle, encodes before it sends, which takes a third of a row's CPU
-     * off this thread.
+     * (poll, decode, encode) is: the inserter, idle, encodes before it sends, which takes about a quarter of a
+     * row's CPU off this thread.
      */
     private void writeBatch(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> batch, int attempts) {
         List<Pending> rows = new ArrayList<>(batch.size());
