@@ -8,6 +8,7 @@ import io.cdcsentinel.testing.TestStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,8 @@ class BenchSmokeIT {
 
     @Test
     void shouldProduceEveryFigureAndWriteTheReport(StackFixture stack, @TempDir Path results) throws Exception {
-        Bench bench = new Bench(new Bench.Options(0.002, 1, 1, TestStack.targetDir().resolve("it-bench"),
+        Path workDir = TestStack.targetDir().resolve("it-bench-" + System.nanoTime());
+        Bench bench = new Bench(new Bench.Options(0.002, 1, 1, workDir,
                 stack.endpoints(), true, "bench smoke test", Map.of()), line -> { });
 
         BenchReport report = bench.run();
@@ -46,6 +48,13 @@ class BenchSmokeIT {
             }
         });
         assertThat(Files.readString(results.resolve(BenchReport.MARKDOWN))).contains("| figure | measured |");
+        // every replay (topologies, identity, floor; warm-up and counted rounds) deletes its tasks' state
+        // (state/<replay>/<application id>/<task>) when it ends; only the live phase's is left
+        Path state = workDir.resolve("state");
+        try (Stream<Path> left = Files.walk(state, 3)) {
+            assertThat(left.filter(Files::isDirectory).filter(p -> p.getNameCount() == state.getNameCount() + 3)
+                    .map(p -> state.relativize(p).toString())).allMatch(dir -> dir.contains("-live"));
+        }
         assertThat(Files.size(results.resolve(BenchReport.CHART))).isPositive();
     }
 }
