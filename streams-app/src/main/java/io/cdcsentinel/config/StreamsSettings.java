@@ -6,7 +6,7 @@ import java.util.List;
 
 /** Kafka Streams settings shared by both topologies ({@code bin/sentinel run}). */
 public record StreamsSettings(String applicationId, Path stateDir, int threads, Duration commitInterval,
-        Duration maxTaskIdle) {
+        Duration maxTaskIdle, String instanceName) {
 
     public static final ConfigKey<String> APPLICATION_ID = ConfigKey.string("streams.application.id",
             "application id prefix; the topologies run as <id>-gaps and <id>-labels")
@@ -33,10 +33,31 @@ public record StreamsSettings(String applicationId, Path stateDir, int threads, 
                     + " (1s recommended in production)")
             .withDefault("0ms");
 
-    public static final List<ConfigKey<?>> KEYS = List.of(APPLICATION_ID, STATE_DIR, THREADS, COMMIT_INTERVAL, MAX_TASK_IDLE);
+    /**
+     * Static membership (KIP-345): with a name, each topology's consumers join with {@code group.instance.id =
+     * <application id>-<name>} (Kafka Streams appends the thread index), so an instance restarted after a crash takes
+     * its tasks back at once instead of waiting in a rebalance for its dead predecessor's session to expire. The name
+     * must be unique among the instances of a deployment and stable across restarts of one (a StatefulSet pod name,
+     * a host name with one instance per host); two live instances with one name fence each other. Unset: dynamic
+     * membership (the default). Either way a clean stop leaves the group (see {@code Pipeline#close}); a crashed static member's
+     * tasks move to the others only after {@code session.timeout.ms} ({@code kafka.client.session.timeout.ms}).
+     */
+    public static final ConfigKey<String> INSTANCE_NAME = ConfigKey.string("streams.instance.name",
+            "static membership: group.instance.id = <application id>-<name>, unique per instance and stable across its"
+                    + " restarts; unset = dynamic membership")
+            .validate(TopicNames::isLegalTopicName, "letters, digits, '.', '_' or '-'");
+
+    public static final List<ConfigKey<?>> KEYS = List.of(APPLICATION_ID, STATE_DIR, THREADS, COMMIT_INTERVAL, MAX_TASK_IDLE,
+            INSTANCE_NAME);
 
     public static StreamsSettings from(ConfigSource source) {
         return new StreamsSettings(APPLICATION_ID.read(source), Path.of(STATE_DIR.read(source)), THREADS.read(source),
-                COMMIT_INTERVAL.read(source), MAX_TASK_IDLE.read(source));
+                COMMIT_INTERVAL.read(source), MAX_TASK_IDLE.read(source), INSTANCE_NAME.read(source));
+    }
+
+    /** The {@code group.instance.id} of a topology's consumers, if static membership is on. */
+    public java.util.Optional<String> groupInstanceId(String topologyApplicationId) {
+        return instanceName == null || instanceName.isBlank() ? java.util.Optional.empty()
+                : java.util.Optional.of(topologyApplicationId + "-" + instanceName);
     }
 }

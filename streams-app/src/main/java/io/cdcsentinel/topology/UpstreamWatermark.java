@@ -21,10 +21,10 @@ import java.util.Arrays;
  * records buffered, unless {@code max.task.idle.ms} lets it wait for the others.
  *
  * <p>A source that sends nothing cannot be told apart from one that lags, so the watermark never stays more
- * than {@code maxSkew} behind stream time: a source silent for longer is presumed idle. The watermark is
- * transient: after a restart it is rebuilt from the records that arrive; until every source has sent one, only
- * those that have count, unless the owner {@link #expect}s the others (the label topology persists which sources
- * it has seen).
+ * than {@code maxSkew} behind stream time: a source silent for longer is presumed idle. The owner keeps the
+ * positions in its {@link TaskClockStore} and {@link #restore}s them after a restart: how far a source had got is
+ * still a lower bound of what it delivered (exactly-once: the positions are committed with the records that moved
+ * them), so a restarted task neither runs ahead of a source it knew nor waits for one that had caught up.
  */
 public final class UpstreamWatermark {
     private final long maxSkewMs;
@@ -73,6 +73,25 @@ public final class UpstreamWatermark {
             latest = Arrays.copyOf(latest, expected);
             Arrays.fill(latest, size, latest.length, -1L);
         }
+    }
+
+    /** A source's position before a restart: expected, and known to have delivered up to {@code timestamp}. */
+    public void restore(int source, long timestamp) {
+        if (source < 0) {
+            return;
+        }
+        expect(source);
+        latest[source] = Math.max(latest[source], Math.max(timestamp, 0L));
+    }
+
+    /** The number of source slots (the highest source seen or expected + 1, or its partition's group). */
+    public int sources() {
+        return latest.length;
+    }
+
+    /** The latest timestamp received from {@code source}; -1 if none (yet). */
+    public long position(int source) {
+        return source >= 0 && source < latest.length ? latest[source] : -1L;
     }
 
     /** The watermark, given the task's stream time; never above stream time, never {@code maxSkew} below it. */

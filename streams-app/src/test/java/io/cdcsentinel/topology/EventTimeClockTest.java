@@ -34,4 +34,29 @@ class EventTimeClockTest {
     void shouldReportNothingBeforeTheFirstRecord() {
         assertThat(clock.now(5_000)).isEqualTo(-1);
     }
+
+    @Test
+    void shouldResumeALiveClockAfterARestartOnceIdleSinceTheRestart() {
+        // issue 17: last record live at 100 s, restarted at 200 s wall clock with nothing new
+        EventTimeClock restarted = new EventTimeClock(Duration.ofSeconds(2), Duration.ofSeconds(10));
+        restarted.restore(100_000, 100_500, true, 200_000);
+        assertThat(restarted.now(201_000)).as("not idle for 2 s since the restart yet").isEqualTo(100_000);
+        assertThat(restarted.now(202_000)).as("the downtime counts as idle time").isEqualTo(201_500);
+    }
+
+    @Test
+    void shouldStayOnStreamTimeAfterARestartWhenTheLastRecordWasAReplay() {
+        EventTimeClock restarted = new EventTimeClock(Duration.ofSeconds(2), Duration.ofSeconds(10));
+        restarted.restore(1_000, 3_601_000, false, 3_700_000);
+        assertThat(restarted.now(3_800_000)).isEqualTo(1_000);
+    }
+
+    @Test
+    void shouldJudgeLivenessByTheNewRecordsOnceTheyArriveAfterARestart() {
+        EventTimeClock restarted = new EventTimeClock(Duration.ofSeconds(2), Duration.ofSeconds(10));
+        restarted.restore(100_000, 100_500, true, 700_000);
+        // a backlog written during the ten-minute downtime: its records are far behind the wall clock
+        restarted.onRecord(150_000, 700_100);
+        assertThat(restarted.now(710_000)).as("a backlog is a replay").isEqualTo(150_000);
+    }
 }

@@ -40,4 +40,11 @@ class StreamsPropertiesTest {
         assertThat(create(Map.of("kafka.client.processing.guarantee", "at_least_once"))
                 .get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
     }
+
+    @Test
+    void shouldJoinWithAStaticInstanceIdPerTopologyOnlyWhenAnInstanceNameIsSet() {
+        assertThat(create(Map.of()).get("main.consumer.group.instance.id")).as("dynamic membership by default").isNull();
+        assertThat(create(Map.of("streams.instance.name", "pod-0")).get("main.consumer.group.instance.id"))
+                .isEqualTo("app-pod-0");
+    }
 }

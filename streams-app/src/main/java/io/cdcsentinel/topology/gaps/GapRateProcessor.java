@@ -10,6 +10,7 @@ import io.cdcsentinel.avro.internal.gaps.TenantDayKey;
 import io.cdcsentinel.config.GapSettings;
 import io.cdcsentinel.topology.DeadlineIndex;
 import io.cdcsentinel.topology.EventTimeClock;
+import io.cdcsentinel.topology.TaskClockStore;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
@@ -47,6 +48,8 @@ import org.apache.kafka.streams.state.Stores;
 public final class GapRateProcessor implements Processor<TenantDayKey, RateCounts, GapRateKey, GapRate> {
     public static final String BUCKET_STORE = "gaps-rate-buckets";
     public static final String TIMER_STORE = "gaps-rate-timers";
+    /** The clock's last record ({@link TaskClockStore}), so that a restart resumes the wall-clock fallback. */
+    public static final String CLOCK_STORE = "gaps-rate-clock";
 
     private final GapSettings settings;
     private final long emitIntervalMs;
@@ -58,6 +61,7 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
     private KeyValueStore<GapRateKey, RateBucketState> buckets;
     private DeadlineIndex timers;
     private EventTimeClock clock;
+    private TaskClockStore clockStore;
     private GapMetrics metrics;
 
     GapRateProcessor(GapSettings settings) {
@@ -71,6 +75,7 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
                 Stores.persistentKeyValueStore(BUCKET_STORE), GapSerdes.RATE_KEY, GapSerdes.BUCKET)
                 .withCachingEnabled();
         StoreBuilder<?> timerStore = DeadlineIndex.storeBuilder(TIMER_STORE);
+        StoreBuilder<?> clockStore = TaskClockStore.storeBuilder(CLOCK_STORE);
         return new ProcessorSupplier<>() {
             @Override
             public Processor<TenantDayKey, RateCounts, GapRateKey, GapRate> get() {
@@ -79,7 +84,7 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(bucketStore, timerStore);
+                return Set.of(bucketStore, timerStore, clockStore);
             }
         };
     }
@@ -90,6 +95,10 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
         this.buckets = context.getStateStore(BUCKET_STORE);
         this.timers = new DeadlineIndex(context.getStateStore(TIMER_STORE));
         this.clock = new EventTimeClock(settings.clockIdleAfter(), settings.clockMaxLag());
+        // Issue 17: live before a restart, live after it: the roll-ups due during the downtime leave once the task
+        // has been idle for gaps.clock.idle.after since the restart.
+        this.clockStore = new TaskClockStore(context.getStateStore(CLOCK_STORE), settings.punctuationInterval().toMillis());
+        clockStore.restore(clock, null, context.currentSystemTimeMs());
         this.metrics = new GapMetrics(context);
         // Stream time: emission points follow the event time of the counts, so a replay emits the same
         // roll-ups and raises the same alerts at the same points.
@@ -100,6 +109,7 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
         context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wallClock -> {
             clock.observeStreamTime(context.currentStreamTimeMs());
             fireDue(clock.now(wallClock));
+            clockStore.save(clock, null, wallClock, true);
         });
     }
 
@@ -110,7 +120,9 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
             return;
         }
         long ts = record.timestamp();
-        clock.onRecord(ts, context.currentSystemTimeMs());
+        long wallClock = context.currentSystemTimeMs();
+        clock.onRecord(ts, wallClock);
+        clockStore.save(clock, null, wallClock, false);
         long now = Math.max(ts, context.currentStreamTimeMs());
         for (BucketSize size : BucketSize.values()) {
             apply(GapKeys.bucket(counts.getCustomer(), counts.getProfile(), counts.getHourStartMs(), size), counts, ts, now);

@@ -21,6 +21,7 @@ import io.cdcsentinel.avro.internal.gaps.ScorecardGapState;
 import io.cdcsentinel.config.GapSettings;
 import io.cdcsentinel.topology.DeadlineIndex;
 import io.cdcsentinel.topology.EventTimeClock;
+import io.cdcsentinel.topology.TaskClockStore;
 import io.cdcsentinel.topology.UpstreamWatermark;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -112,6 +113,8 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
     public static final String STATE_STORE = "gaps-scorecard-state";
     public static final String TIMER_STORE = "gaps-scorecard-timers";
     public static final String PENDING_RATES_STORE = "gaps-rate-pending";
+    /** The clock's last record and the upstream positions ({@link TaskClockStore}), so a restart resumes them. */
+    public static final String CLOCK_STORE = "gaps-scorecard-clock";
 
     private static final Logger LOG = LoggerFactory.getLogger(ScorecardGapProcessor.class);
 
@@ -132,6 +135,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
     private long nextRatesFlush = Long.MIN_VALUE;
     private EventTimeClock clock;
     private UpstreamWatermark watermark;
+    private TaskClockStore clockStore;
     private GapMetrics metrics;
     /** A lower bound of the earliest deadline in the timer index, so most records skip the index scan. */
     private long nextDue;
@@ -154,6 +158,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
         StoreBuilder<KeyValueStore<GapRateKey, RateCounts>> pendingStore = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(PENDING_RATES_STORE), GapSerdes.RATE_KEY, GapSerdes.RATE_COUNTS)
                 .withCachingEnabled();
+        StoreBuilder<?> clockStore = TaskClockStore.storeBuilder(CLOCK_STORE);
         return new ProcessorSupplier<>() {
             @Override
             public Processor<ScorecardGapKey, GapInput, ScorecardGapKey, GapOutput> get() {
@@ -162,7 +167,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(stateStore, timerStore, pendingStore);
+                return Set.of(stateStore, timerStore, pendingStore, clockStore);
             }
         };
     }
@@ -175,6 +180,10 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
         this.pendingRates = context.getStateStore(PENDING_RATES_STORE);
         this.clock = new EventTimeClock(settings.clockIdleAfter(), settings.clockMaxLag());
         this.watermark = new UpstreamWatermark(settings.clockMaxSkew().toMillis());
+        // Issue 17: a task that was live before a restart is live after it, so the grace periods that expired
+        // during the downtime open their gaps within gaps.clock.idle.after of the restart, with no new change.
+        this.clockStore = new TaskClockStore(context.getStateStore(CLOCK_STORE), punctuationMs);
+        clockStore.restore(clock, watermark, context.currentSystemTimeMs());
         this.metrics = new GapMetrics(context);
         this.nextDue = timers.nextDeadline().orElse(Long.MAX_VALUE);
         // No stream-time punctuator: while records flow, every record checks the timers against the
@@ -188,8 +197,14 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
         context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wallClock -> {
             long streamTime = context.currentStreamTimeMs();
             clock.observeStreamTime(streamTime);
-            fireDue(clock.isWallClockDriven(wallClock) ? clock.now(wallClock) : watermark.at(streamTime));
-            flushRates();
+            boolean wallClockDriven = clock.isWallClockDriven(wallClock);
+            long now = wallClockDriven ? clock.now(wallClock) : watermark.at(streamTime);
+            fireDue(now);
+            // Counts decided on the wall clock leave at that time, not at the (possibly long past) deadline they
+            // were decided for: the roll-up task judges liveness from its records' times, and one that received
+            // only old times after a restart would wait for the next change to emit them.
+            flushRates(wallClockDriven ? now : Long.MIN_VALUE);
+            clockStore.save(clock, watermark, wallClock, true);
         });
     }
 
@@ -201,8 +216,10 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
             return;
         }
         long ts = record.timestamp();
-        clock.onRecord(ts, context.currentSystemTimeMs());
+        long wallClock = context.currentSystemTimeMs();
+        clock.onRecord(ts, wallClock);
         watermark.observe(input.getSourcePartition(), ts);
+        clockStore.save(clock, watermark, wallClock, false);
         ScorecardGapState state = states.get(key);
         if (state == null) {
             state = stub(ts);
@@ -221,7 +238,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
         // Inline rather than in a stream-time punctuator: the sums leave at the same records on a replay, and
         // with the changes of the record that moved stream time (a batch of gaps it opened included).
         if (ratesPending && streamTime >= nextRatesFlush) {
-            flushRates();
+            flushRates(Long.MIN_VALUE);
             nextRatesFlush = streamTime + punctuationMs;
         }
     }
@@ -454,7 +471,8 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
     }
 
     /** Sends the pending roll-up sums, each with the event time of its latest change, and empties them. */
-    private void flushRates() {
+    /** Sends the summed roll-up changes, each at its latest change's time but not before {@code notBefore}. */
+    private void flushRates(long notBefore) {
         if (!ratesPending) {
             return;
         }
@@ -470,7 +488,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
                 // no scorecard key: the roll-ups are re-keyed by tenant and day right after
                 context.forward(new Record<>(null, new GapOutput.Counts(
                         GapKeys.day(counts.getCustomer(), counts.getProfile(), counts.getHourStartMs()), counts),
-                        counts.getUpdatedAt()));
+                        Math.max(counts.getUpdatedAt(), notBefore)));
             }
         }
         ratesPending = false;

@@ -17,6 +17,7 @@ import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.topology.DeadlineIndex;
 import io.cdcsentinel.topology.EventTimeClock;
 import io.cdcsentinel.topology.PlainAvroSerde;
+import io.cdcsentinel.topology.TaskClockStore;
 import io.cdcsentinel.topology.UpstreamWatermark;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,7 +69,10 @@ final class ConversationLabelProcessor
     static final String DEADLINES_STORE = "labels-deadlines";
     /** commit time, version, conversation, event id -> {@link LabelChange} held back ({@link CommitOrderBuffer}). */
     static final String HELD_STORE = "labels-held";
-    /** upstream source -> commit time of its first change: the sources the watermark expects after a restart. */
+    /**
+     * upstream source -> latest commit time received, and the clock's last record ({@link TaskClockStore}): the
+     * sources the watermark expects after a restart, how far they had got, and whether the task was live.
+     */
     static final String SOURCES_STORE = "labels-upstream-sources";
 
     private static final Logger LOG = LoggerFactory.getLogger(ConversationLabelProcessor.class);
@@ -85,7 +89,7 @@ final class ConversationLabelProcessor
     private EventTimeClock clock;
     private UpstreamWatermark watermark;
     private CommitOrderBuffer held;
-    private KeyValueStore<Integer, Long> sources;
+    private TaskClockStore clockStore;
     private LabelMetrics metrics;
     /** Earliest deadline in the index, kept in memory so that most records need no index scan; UNKNOWN after a (re)start. */
     private long nextDeadline = UNKNOWN;
@@ -106,8 +110,7 @@ final class ConversationLabelProcessor
                         new PlainAvroSerde<>(EventState.class)).withCachingDisabled(),
                 DeadlineIndex.storeBuilder(DEADLINES_STORE),
                 CommitOrderBuffer.storeBuilder(HELD_STORE),
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SOURCES_STORE), Serdes.Integer(), Serdes.Long())
-                        .withCachingDisabled());
+                TaskClockStore.storeBuilder(SOURCES_STORE));
     }
 
     @Override
@@ -119,15 +122,15 @@ final class ConversationLabelProcessor
         this.clock = new EventTimeClock(settings.fallbackIdle(), settings.fallbackMaxLag());
         this.watermark = new UpstreamWatermark(settings.clockMaxSkew().toMillis(), LabelChanges.SOURCES_PER_PARTITION);
         this.held = new CommitOrderBuffer(context.getStateStore(HELD_STORE));
-        this.sources = context.getStateStore(SOURCES_STORE);
+        this.clockStore = new TaskClockStore(context.getStateStore(SOURCES_STORE), settings.punctuationInterval().toMillis());
         // Nor may the first start, or a restart (or a rebalance that moves the task), let the watermark run ahead of a
-        // source that has not sent anything yet: expect every CDC partition known to exist, and every source seen.
+        // source that has not sent anything yet: expect every CDC partition known to exist, and every source seen,
+        // from where it had got. The clock resumes as live if it was (issue 17: the labels held before a restart
+        // are written within labels.fallback.idle of it, with no new change).
         for (int partition = 0; partition < settings.cdcPartitions(); partition++) {
             watermark.expect(LabelChanges.SOURCES_PER_PARTITION * partition);
         }
-        try (KeyValueIterator<Integer, Long> it = sources.all()) {
-            it.forEachRemaining(kv -> watermark.expect(kv.key));
-        }
+        clockStore.restore(clock, watermark, context.currentSystemTimeMs());
         this.metrics = LabelMetrics.register(context, "conversations");
         // Wall-clock punctuator: stream time stands still while the sources are quiet, so without it the last
         // conversations of a live burst would wait for the next change to get their FINAL. EventTimeClock lets the
@@ -144,15 +147,16 @@ final class ConversationLabelProcessor
 
     @Override
     public void process(Record<ConversationLabelKey, LabelChange> record) {
-        clock.onRecord(record.timestamp(), context.currentSystemTimeMs());
+        long wallClock = context.currentSystemTimeMs();
+        clock.onRecord(record.timestamp(), wallClock);
         LabelChange change = record.value();
         if (change == null || record.key() == null) {
+            clockStore.save(clock, watermark, wallClock, false);
             return;
         }
         long ts = record.timestamp();
-        if (watermark.observe(change.getUpstreamSource(), ts)) {
-            sources.putIfAbsent(change.getUpstreamSource(), ts);
-        }
+        watermark.observe(change.getUpstreamSource(), ts);
+        clockStore.save(clock, watermark, wallClock, false);
         long now = watermark.at(Math.max(context.currentStreamTimeMs(), ts));
         if (held.isEmpty() && ts <= now) {
             // Not ahead of the watermark and nothing held before it (the change of the slowest source): the same as
@@ -472,6 +476,7 @@ final class ConversationLabelProcessor
         // Live and idle: the wall clock moves on (and releases what is held). Otherwise catch up with the
         // watermark: a slow upstream task whose records did not move stream time, or a bounded batch of timers.
         release(clock.isWallClockDriven(wallClock) ? clock.now(wallClock) : watermark.at(streamTime), false);
+        clockStore.save(clock, watermark, wallClock, true);
     }
 
     @Override
