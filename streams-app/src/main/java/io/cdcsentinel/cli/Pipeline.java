@@ -90,6 +90,8 @@ public final class Pipeline implements AutoCloseable {
 
     /** Creates the output topics, then starts the topologies and the sink. */
     public void start() {
+        // A process killed with SIGKILL leaves its health file behind: this one is not running yet.
+        deleteHealthFile();
         OutputTopics.ensure(kafka, topics);
         streams.forEach((id, app) -> {
             app.setUncaughtExceptionHandler(e -> {
@@ -179,6 +181,10 @@ public final class Pipeline implements AutoCloseable {
                 LOG.warn("{} did not close within 60 s", id);
             }
         });
+        deleteHealthFile();
+    }
+
+    private void deleteHealthFile() {
         if (run.healthFile() != null) {
             try {
                 Files.deleteIfExists(run.healthFile());

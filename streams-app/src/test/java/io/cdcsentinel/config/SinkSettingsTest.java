@@ -112,4 +112,13 @@ class SinkSettingsTest {
         assertThat(s.consumerProperties()).containsExactlyInAnyOrderEntriesOf(Map.of("group.instance.id", "sink-0",
                 "session.timeout.ms", "10000"));
     }
+
+    @Test
+    void shouldJoinAsAStaticMemberNamedAfterTheInstanceUnlessTheSinkKeySaysOtherwise() {
+        assertThat(SinkSettings.from(ConfigSource.of(Map.of("streams.instance.name", "pod-0"))).consumerProperties())
+                .containsEntry("group.instance.id", "cdc-sentinel-sink-pod-0");
+        assertThat(SinkSettings.from(ConfigSource.of(Map.of("streams.instance.name", "pod-0",
+                "sink.consumer.group.instance.id", "own"))).consumerProperties()).containsEntry("group.instance.id", "own");
+        assertThat(SinkSettings.defaults().consumerProperties()).doesNotContainKey("group.instance.id");
+    }
 }
