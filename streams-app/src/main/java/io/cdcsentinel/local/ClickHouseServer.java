@@ -109,6 +109,12 @@ public final class ClickHouseServer extends SpawnedServer {
         }
     }
 
+    /** Starts the server again in its directory, on its ports (after {@link #stop()} or {@link #kill()}). */
+    @Override
+    public void start() {
+        super.start();
+    }
+
     @Override
     void prepare() {
         for (String dir : List.of("data", "tmp", "user_files", "format_schemas", "logs")) {

@@ -109,7 +109,8 @@ public final class PostgresServer implements LocalServer {
         return args.contains(data) || args.contains("-D" + data);
     }
 
-    void start() {
+    /** Starts the server (again, after {@link #stop()}) in its directory, on its port. */
+    public void start() {
         Path initialized = home.resolve("initialized");
         if (!Files.exists(initialized)) {
             // An initdb interrupted half-way leaves a data directory the server cannot use: start from scratch.
