@@ -83,7 +83,9 @@ public final class Pipeline implements AutoCloseable {
 
         ClickHouseSink sink = null;
         if (run.sinkEnabled()) {
-            sink = new ClickHouseSink(kafka, topics, registry, ClickHouseSettings.from(source), SinkSettings.from(source));
+            SinkSettings sinkSettings = SinkSettings.from(source);
+            sinkSettings = streams.instanceId().map(sinkSettings::withStaticMember).orElse(sinkSettings);
+            sink = new ClickHouseSink(kafka, topics, registry, ClickHouseSettings.from(source), sinkSettings);
         }
         return new Pipeline(kafka, topics, run, topologies, properties, sink);
     }

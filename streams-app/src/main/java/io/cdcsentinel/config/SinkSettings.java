@@ -78,8 +78,8 @@ public record SinkSettings(String table, Layout layout, boolean createTable, int
      * {@code sink.consumer.group.instance.id=sink-0} (static membership: a restarted sink takes its
      * partitions back at once instead of waiting for its old session to expire) or
      * {@code sink.consumer.session.timeout.ms}. The keys the sink's guarantees rest on (group, offsets
-     * commit, isolation level) cannot be overridden. With {@code streams.instance.name} set and no
-     * {@code sink.consumer.group.instance.id}, the sink joins as {@code <sink.group.id>-<instance name>}.
+     * commit, isolation level) cannot be overridden. Inside {@code run} the sink is a static member by default
+     * ({@link #withStaticMember}); the {@code sink} command only when this key says so.
      */
     public static final String CONSUMER_PREFIX = "sink.consumer.";
 
@@ -100,17 +100,23 @@ public record SinkSettings(String table, Layout layout, boolean createTable, int
         if (groupId == null) {
             groupId = StreamsSettings.APPLICATION_ID.read(source) + "-sink";
         }
-        Map<String, String> consumer = new java.util.HashMap<>(source.withPrefix(CONSUMER_PREFIX));
-        // Static membership with the instance's name unless the sink's own key says otherwise: without it, a sink
-        // restarted after a crash waits ~45 s for its predecessor's session before it gets its partitions back.
-        String instance = StreamsSettings.INSTANCE_NAME.read(source);
-        if (instance != null && !instance.isBlank()) {
-            consumer.putIfAbsent("group.instance.id", groupId + "-" + instance);
-        }
         return new SinkSettings(TABLE.read(source), LAYOUT.read(source), CREATE_TABLE.read(source),
                 BATCH_SIZE.read(source), BATCH_LINGER.read(source), RETRY_ATTEMPTS.read(source),
                 RETRY_BACKOFF.read(source), RETRY_BACKOFF_MAX.read(source), FAILURE_MODE.read(source), groupId,
-                MUTATION_TIMEOUT.read(source), consumer);
+                MUTATION_TIMEOUT.read(source), source.withPrefix(CONSUMER_PREFIX));
+    }
+
+    /**
+     * The sink inside {@code run}: a static member named {@code <group id>-<instance>} (the instance's
+     * {@link StreamsSettings#instanceId()}) unless {@code sink.consumer.group.instance.id} says otherwise. Without
+     * it, a {@code run} restarted after a crash gets its label partitions back only once its predecessor's session
+     * has expired (~45 s), although its topologies are back in seconds.
+     */
+    public SinkSettings withStaticMember(String instance) {
+        Map<String, String> consumer = new java.util.HashMap<>(consumerProperties);
+        consumer.putIfAbsent("group.instance.id", groupId + "-" + instance);
+        return new SinkSettings(table, layout, createTable, batchSize, batchLinger, retryAttempts, retryBackoff,
+                retryBackoffMax, failureMode, groupId, mutationTimeout, consumer);
     }
 
     public static SinkSettings defaults() {

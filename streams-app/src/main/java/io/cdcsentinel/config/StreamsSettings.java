@@ -7,6 +7,8 @@ import java.util.List;
 /** Kafka Streams settings shared by both topologies ({@code bin/sentinel run}). */
 public record StreamsSettings(String applicationId, Path stateDir, int threads, Duration commitInterval,
         Duration maxTaskIdle, String instanceName) {
+    static final String AUTO = "auto";
+    static final String NONE = "none";
 
     public static final ConfigKey<String> APPLICATION_ID = ConfigKey.string("streams.application.id",
             "application id prefix; the topologies run as <id>-gaps and <id>-labels")
@@ -34,18 +36,26 @@ public record StreamsSettings(String applicationId, Path stateDir, int threads, 
             .withDefault("0ms");
 
     /**
-     * Static membership (KIP-345): with a name, each topology's consumers join with {@code group.instance.id =
-     * <application id>-<name>} (Kafka Streams appends the thread index), so an instance restarted after a crash takes
-     * its tasks back at once instead of waiting in a rebalance for its dead predecessor's session to expire. The name
-     * must be unique among the instances of a deployment and stable across restarts of one (a StatefulSet pod name,
-     * a host name with one instance per host); two live instances with one name fence each other. Unset: dynamic
-     * membership (the default). Either way a clean stop leaves the group (see {@code Pipeline#close}); a crashed static member's
-     * tasks move to the others only after {@code session.timeout.ms} ({@code kafka.client.session.timeout.ms}).
+     * Static membership (KIP-345): each topology's consumers join with {@code group.instance.id = <application
+     * id>-<instance>} (Kafka Streams appends the thread index), and the sink inside {@code run} with
+     * {@code <sink.group.id>-<instance>}, so an instance restarted after a crash takes its tasks and partitions back
+     * at once instead of waiting in a rebalance for its dead predecessor's session to expire (~45 s). The instance
+     * must be unique among the live instances of a deployment and stable across restarts of one:
+     * <ul>
+     *   <li>{@code auto} (default): the host name and a hash of the absolute {@code streams.state.dir}. Two live
+     *       instances of one application cannot share a state directory (Kafka Streams locks it), and a restarted
+     *       instance finds its state where it left it, so this is both.</li>
+     *   <li>a name (a StatefulSet pod name, say), when the host name or the state directory changes across
+     *       restarts. Two live instances with one name fence each other.</li>
+     *   <li>{@code none}: dynamic membership.</li>
+     * </ul>
+     * Either way a clean stop leaves the group ({@code Pipeline#close}); a crashed member's tasks move to
+     * <em>other</em> instances only after {@code session.timeout.ms} ({@code kafka.client.session.timeout.ms}).
      */
     public static final ConfigKey<String> INSTANCE_NAME = ConfigKey.string("streams.instance.name",
-            "static membership: group.instance.id = <application id>-<name>, unique per instance and stable across its"
-                    + " restarts; unset = dynamic membership")
-            .validate(TopicNames::isLegalTopicName, "letters, digits, '.', '_' or '-'");
+            "static membership: group.instance.id = <application id>-<name>; auto = host name + hash of streams.state.dir,"
+                    + " none = dynamic membership").withDefault(AUTO)
+            .validate(TopicNames::isLegalTopicName, "auto, none, or letters, digits, '.', '_' or '-'");
 
     public static final List<ConfigKey<?>> KEYS = List.of(APPLICATION_ID, STATE_DIR, THREADS, COMMIT_INTERVAL, MAX_TASK_IDLE,
             INSTANCE_NAME);
@@ -55,9 +65,27 @@ public record StreamsSettings(String applicationId, Path stateDir, int threads, 
                 COMMIT_INTERVAL.read(source), MAX_TASK_IDLE.read(source), INSTANCE_NAME.read(source));
     }
 
+    /** This instance's name for static membership ({@link #INSTANCE_NAME}); empty for dynamic membership. */
+    public java.util.Optional<String> instanceId() {
+        if (NONE.equals(instanceName)) {
+            return java.util.Optional.empty();
+        }
+        if (!AUTO.equals(instanceName)) {
+            return java.util.Optional.of(instanceName);
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        String safeHost = host.replaceAll("[^A-Za-z0-9._-]", "_");
+        String dir = stateDir.toAbsolutePath().normalize().toString();
+        return java.util.Optional.of(safeHost + "-" + Integer.toHexString(dir.hashCode()));
+    }
+
     /** The {@code group.instance.id} of a topology's consumers, if static membership is on. */
     public java.util.Optional<String> groupInstanceId(String topologyApplicationId) {
-        return instanceName == null || instanceName.isBlank() ? java.util.Optional.empty()
-                : java.util.Optional.of(topologyApplicationId + "-" + instanceName);
+        return instanceId().map(instance -> topologyApplicationId + "-" + instance);
     }
 }

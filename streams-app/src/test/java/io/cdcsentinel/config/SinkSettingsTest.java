@@ -115,10 +115,11 @@ class SinkSettingsTest {
 
     @Test
     void shouldJoinAsAStaticMemberNamedAfterTheInstanceUnlessTheSinkKeySaysOtherwise() {
-        assertThat(SinkSettings.from(ConfigSource.of(Map.of("streams.instance.name", "pod-0"))).consumerProperties())
+        assertThat(SinkSettings.defaults().consumerProperties()).as("the sink command alone: only when asked")
+                .doesNotContainKey("group.instance.id");
+        assertThat(SinkSettings.defaults().withStaticMember("pod-0").consumerProperties())
                 .containsEntry("group.instance.id", "cdc-sentinel-sink-pod-0");
-        assertThat(SinkSettings.from(ConfigSource.of(Map.of("streams.instance.name", "pod-0",
-                "sink.consumer.group.instance.id", "own"))).consumerProperties()).containsEntry("group.instance.id", "own");
-        assertThat(SinkSettings.defaults().consumerProperties()).doesNotContainKey("group.instance.id");
+        assertThat(SinkSettings.from(ConfigSource.of(Map.of("sink.consumer.group.instance.id", "own")))
+                .withStaticMember("pod-0").consumerProperties()).containsEntry("group.instance.id", "own");
     }
 }

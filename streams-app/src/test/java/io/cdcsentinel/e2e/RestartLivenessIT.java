@@ -94,7 +94,6 @@ class RestartLivenessIT {
                 Map.entry("gaps.grace", GRACE.toMillis() + "ms"),
                 Map.entry("gaps.clock.idle.after", "2s"),
                 Map.entry("gaps.rates.emit.interval", "2s"),
-                Map.entry("streams.instance.name", "it-0"),
                 Map.entry("run.health.file", healthFile.toString()),
                 Map.entry(SinkSettings.BATCH_LINGER.name(), "200ms")));
         postgres = PostgresSettings.from(config);

@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Set;
 
 /** domain.md's rules written as SQL against the source tables: what the truth file must agree with. */
-final class SourceOracle {
+public final class SourceOracle {
     /** The investigation's rule: eligible and no historic row with its id under the same customer/profile. */
-    static final String OPEN_GAPS = """
+    public static final String OPEN_GAPS = """
             SELECT s.customer, s.profile, s.resource_id, s.submitted_at IS NOT NULL AS submitted,
                    (s.conversation_id IS NULL OR s.conversation_id = '') AS process
             FROM director.scorecards s
@@ -27,7 +27,7 @@ final class SourceOracle {
                                 AND h.scorecard_id = s.resource_id)""";
 
     /** Final labels of ended conversations; handoff wins over bot-resolved. */
-    static final String LABELS = """
+    public static final String LABELS = """
             SELECT c.customer_id, c.profile_id, c.conversation_id, c.agent_user_id, c.usecase_id, c.created_at,
                    c.ended_at,
                    count(e.event_id) FILTER (WHERE e.event_type = 'ASSIST_SHOWN') AS shown,

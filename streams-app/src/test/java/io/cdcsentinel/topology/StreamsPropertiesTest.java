@@ -42,9 +42,16 @@ class StreamsPropertiesTest {
     }
 
     @Test
-    void shouldJoinWithAStaticInstanceIdPerTopologyOnlyWhenAnInstanceNameIsSet() {
-        assertThat(create(Map.of()).get("main.consumer.group.instance.id")).as("dynamic membership by default").isNull();
+    void shouldJoinAsAStaticMemberNamedAfterTheHostAndStateDirectoryByDefault() {
+        Object auto = create(Map.of("streams.state.dir", "/var/lib/sentinel")).get("main.consumer.group.instance.id");
+        assertThat(auto).as("stable across restarts").isEqualTo(create(Map.of("streams.state.dir", "/var/lib/sentinel"))
+                .get("main.consumer.group.instance.id"));
+        assertThat(auto.toString()).startsWith("app-");
+        assertThat(auto).as("another state directory, another instance")
+                .isNotEqualTo(create(Map.of("streams.state.dir", "/var/lib/other")).get("main.consumer.group.instance.id"));
         assertThat(create(Map.of("streams.instance.name", "pod-0")).get("main.consumer.group.instance.id"))
                 .isEqualTo("app-pod-0");
+        assertThat(create(Map.of("streams.instance.name", "none")).get("main.consumer.group.instance.id"))
+                .as("dynamic membership").isNull();
     }
 }
