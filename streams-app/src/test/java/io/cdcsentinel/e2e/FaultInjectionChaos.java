@@ -184,7 +184,7 @@ class FaultInjectionChaos {
         phase("kill -9 `cdc` x" + CDC_KILLS, () -> {
             List<Long> recoveries = new ArrayList<>();
             for (int i = 0; i < CDC_KILLS; i++) {
-                Thread.sleep(3_000 + random.nextInt(4_000));
+                Thread.sleep(3_000 + random.nextInt(4_000)); // a random moment of the load
                 long killed = System.nanoTime();
                 cdc.kill();
                 cdc.start();
@@ -197,7 +197,7 @@ class FaultInjectionChaos {
         phase("kill -9 the broker x" + BROKER_KILLS, () -> {
             List<Long> recoveries = new ArrayList<>();
             for (int i = 0; i < BROKER_KILLS; i++) {
-                Thread.sleep(4_000 + random.nextInt(4_000));
+                Thread.sleep(4_000 + random.nextInt(4_000)); // a random moment of the load
                 long killed = System.nanoTime();
                 stack.kafka().kill();
                 stack.kafka().start();
@@ -215,7 +215,7 @@ class FaultInjectionChaos {
             return "ClickHouse ready after " + ms(started) + " ms; the sink catches up (see quiescence)";
         });
         phase("PostgreSQL restarted", () -> {
-            Thread.sleep(5_000);
+            Thread.sleep(5_000); // some of the load runs before the restart, not a wait for a result
             long stopped = System.nanoTime();
             privateStack().postgres().stop();
             privateStack().postgres().start();
