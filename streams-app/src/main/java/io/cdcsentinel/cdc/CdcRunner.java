@@ -4,6 +4,7 @@ import io.cdcsentinel.config.CdcSettings;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.PostgresSettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.metrics.Meters;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.format.Json;
@@ -136,9 +137,16 @@ public final class CdcRunner implements AutoCloseable {
         for (ChangeEvent<String, String> record : records) {
             committer.markProcessed(record);
             counts.computeIfAbsent(record.destination(), t -> new AtomicLong()).incrementAndGet();
+            Meters.CDC_RECORDS.increment(tableOf(record.destination()));
         }
         committer.markBatchFinished();
         lastBatchMillis.set(System.currentTimeMillis());
+    }
+
+    /** {@code <schema>.<table>} of a change topic {@code <prefix>.<schema>.<table>} (a bounded metric tag). */
+    private String tableOf(String topic) {
+        String prefix = topics.prefix() + ".";
+        return topic.startsWith(prefix) ? topic.substring(prefix.length()) : topic;
     }
 
     /** Records written so far, per topic (tombstones and heartbeats included). */

@@ -1,12 +1,17 @@
 package io.cdcsentinel.cli;
 
+import io.cdcsentinel.cdc.CdcMeters;
 import io.cdcsentinel.cdc.CdcRunner;
 import io.cdcsentinel.config.CdcSettings;
 import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
+import io.cdcsentinel.config.OpsSettings;
 import io.cdcsentinel.config.PostgresSettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.metrics.Health;
+import io.cdcsentinel.metrics.Telemetry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,7 +34,21 @@ public final class CdcCommand implements Callable<Integer> {
         CdcSettings cdc = CdcSettings.from(source);
         CdcRunner runner = new CdcRunner(PostgresSettings.from(source), KafkaSettings.from(source), cdc,
                 TopicNames.from(source));
-        Runtime.getRuntime().addShutdownHook(new Thread(runner::close, "sentinel-cdc-shutdown"));
+        PostgresSettings postgres = PostgresSettings.from(source);
+        Telemetry telemetry = Telemetry.start(OpsSettings.from(source), "cdc");
+        CdcMeters meters = new CdcMeters(postgres, cdc.slotName(), TopicNames.from(source).prefix());
+        telemetry.bind(meters);
+        telemetry.health(() -> new Health(runner.failure() == null,
+                        runner.failure() == null ? Map.of() : Map.of("failure", runner.failure().toString())),
+                () -> {
+                    boolean streaming = meters.streaming();
+                    return new Health(runner.isRunning() && streaming, Map.of("engine", runner.isRunning() ? "RUNNING" : "STOPPED",
+                            "streaming", streaming ? "CONNECTED" : "NOT_STREAMING"));
+                });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            runner.close();
+            telemetry.close();
+        }, "sentinel-cdc-shutdown"));
         runner.start();
         Console.println("cdc: capturing into " + TopicNames.from(source).prefix() + ".* (slot " + cdc.slotName() + ")");
         Duration every = io.cdcsentinel.config.ConfigKey.parseDuration(statusEvery);

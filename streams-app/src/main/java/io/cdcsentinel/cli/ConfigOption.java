@@ -10,7 +10,10 @@ public final class ConfigOption {
             description = "properties file; every key can be overridden by SENTINEL_<KEY> (without it, the environment alone)")
     Path file;
 
+    /** Reads the configuration and applies {@code log.format} (a bad value stops here with the key named). */
     public ConfigSource load() {
-        return ConfigSource.load(file);
+        ConfigSource source = ConfigSource.load(file);
+        Logging.apply(source);
+        return source;
     }
 }

@@ -5,12 +5,19 @@ import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.GapSettings;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.LabelSettings;
+import io.cdcsentinel.config.OpsSettings;
 import io.cdcsentinel.config.RegistrySettings;
 import io.cdcsentinel.config.RunSettings;
 import io.cdcsentinel.config.SinkSettings;
 import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.metrics.Health;
+import io.cdcsentinel.metrics.Meters;
+import io.cdcsentinel.metrics.Telemetry;
+import io.cdcsentinel.metrics.ThreadReplacementPolicy;
+import io.cdcsentinel.sink.ClickHouseReachability;
 import io.cdcsentinel.sink.ClickHouseSink;
+import io.cdcsentinel.sink.SinkMeters;
 import io.cdcsentinel.sink.SinkProgress;
 import io.cdcsentinel.topology.AvroSerdes;
 import io.cdcsentinel.topology.OutputTopics;
@@ -19,6 +26,8 @@ import io.cdcsentinel.topology.gaps.GapTopics;
 import io.cdcsentinel.topology.gaps.HistoricGapTopology;
 import io.cdcsentinel.topology.labels.ConversationLabelTopology;
 import io.cdcsentinel.topology.labels.LabelTopics;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -40,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * independently), and the ClickHouse sink unless {@code run.sink.enabled=false}. Used by {@code run},
  * {@code demo} and {@code bench}.
  *
- * <p>A stream thread that dies on an unexpected error is logged and replaced (bad input never gets that
- * far: it goes to the dead-letter topic); the process stays up. A sink that gives up (its retries
+ * <p>A stream thread that dies on an unexpected error is logged and replaced, at most
+ * {@code streams.thread.replacements} times per window ({@link ThreadReplacementPolicy}; bad input never gets that
+ * far: it goes to the dead-letter topic); one more and that topology shuts down, {@link #failure()} says so and
+ * {@code run} exits non-zero. A sink that gives up (its retries
  * exhausted in {@code stop} mode) makes {@link #failure()} non-empty and {@code run} exits non-zero, so
  * that an orchestrator restarts it and the sink resumes from what ClickHouse holds.
  */
@@ -53,14 +64,19 @@ public final class Pipeline implements AutoCloseable {
     private final RunSettings run;
     private final Map<String, KafkaStreams> streams = new LinkedHashMap<>();
     private final ClickHouseSink sink;
+    private final ClickHouseReachability clickhouse;
+    private final OpsSettings ops;
 
-    private Pipeline(KafkaSettings kafka, TopicNames topics, RunSettings run, Map<String, Topology> topologies,
-            Map<String, java.util.Properties> properties, ClickHouseSink sink) {
+    private Pipeline(KafkaSettings kafka, TopicNames topics, RunSettings run, OpsSettings ops,
+            Map<String, Topology> topologies, Map<String, java.util.Properties> properties, ClickHouseSink sink,
+            ClickHouseReachability clickhouse) {
         this.kafka = kafka;
         this.topics = topics;
         this.run = run;
+        this.ops = ops;
         topologies.forEach((id, topology) -> streams.put(id, new KafkaStreams(topology, properties.get(id))));
         this.sink = sink;
+        this.clickhouse = clickhouse;
     }
 
     /** Reads every setting it needs from {@code source} (a bad value stops here, before anything starts). */
@@ -82,12 +98,16 @@ public final class Pipeline implements AutoCloseable {
         properties.put(labelsId, StreamsProperties.create(labelsId, kafka, streams, topics));
 
         ClickHouseSink sink = null;
+        ClickHouseReachability clickhouse = null;
+        OpsSettings ops = OpsSettings.from(source);
         if (run.sinkEnabled()) {
             SinkSettings sinkSettings = SinkSettings.from(source);
             sinkSettings = streams.instanceId().map(sinkSettings::withStaticMember).orElse(sinkSettings);
-            sink = new ClickHouseSink(kafka, topics, registry, ClickHouseSettings.from(source), sinkSettings);
+            ClickHouseSettings clickHouseSettings = ClickHouseSettings.from(source);
+            sink = new ClickHouseSink(kafka, topics, registry, clickHouseSettings, sinkSettings);
+            clickhouse = new ClickHouseReachability(clickHouseSettings, 2_000);
         }
-        return new Pipeline(kafka, topics, run, topologies, properties, sink);
+        return new Pipeline(kafka, topics, run, ops, topologies, properties, sink, clickhouse);
     }
 
     /** Creates the output topics, then starts the topologies and the sink. */
@@ -96,9 +116,19 @@ public final class Pipeline implements AutoCloseable {
         deleteHealthFile();
         OutputTopics.ensure(kafka, topics);
         streams.forEach((id, app) -> {
+            ThreadReplacementPolicy policy = new ThreadReplacementPolicy(ops.threadReplacements(),
+                    ops.threadReplacementWindow(), System::currentTimeMillis);
             app.setUncaughtExceptionHandler(e -> {
-                LOG.error("{}: stream thread failed, replacing it", id, e);
-                return StreamThreadExceptionResponse.REPLACE_THREAD;
+                StreamThreadExceptionResponse response = policy.onThreadDeath();
+                if (response == StreamThreadExceptionResponse.REPLACE_THREAD) {
+                    LOG.error("{}: stream thread failed, replacing it", id, e);
+                    Meters.THREAD_REPLACEMENTS.increment(id);
+                } else {
+                    LOG.error("{}: stream thread failed again, after {} replacements within {}"
+                            + " (streams.thread.replacements): shutting this instance down", id, ops.threadReplacements(),
+                            ops.threadReplacementWindow(), e);
+                }
+                return response;
             });
             app.setStateListener((now, before) -> {
                 LOG.info("{}: {} -> {}", id, before, now);
@@ -116,6 +146,44 @@ public final class Pipeline implements AutoCloseable {
     public boolean isRunning() {
         return streams.values().stream().allMatch(s -> s.state() == KafkaStreams.State.RUNNING)
                 && (sink == null || sink.state() == ClickHouseSink.State.RUNNING);
+    }
+
+    /**
+     * Exports the pipeline's figures through {@code telemetry}: Kafka Streams' own metrics of both topologies
+     * (Micrometer's {@link KafkaStreamsMetrics} binder), the sink's, and the health checks: live while nothing has
+     * failed ({@link #failure()}), ready while every topology is RUNNING, the sink runs and ClickHouse answers.
+     */
+    public void instrument(Telemetry telemetry) {
+        streams.forEach((id, app) -> telemetry.bind(new KafkaStreamsMetrics(app, Tags.of("application", id))));
+        if (sink != null) {
+            telemetry.bind(new SinkMeters(sink));
+        }
+        telemetry.health(this::liveness, this::readiness);
+    }
+
+    /** {@code /health/live}: down once the pipeline cannot go on (the process is about to exit non-zero). */
+    public Health liveness() {
+        Optional<String> failure = failure();
+        return new Health(failure.isEmpty(), failure.map(f -> Map.of("failure", f)).orElse(Map.of()));
+    }
+
+    /** {@code /health/ready}: each topology's state, the sink's, and whether ClickHouse answers. */
+    public Health readiness() {
+        Map<String, String> parts = new LinkedHashMap<>();
+        boolean up = true;
+        for (var e : streams.entrySet()) {
+            KafkaStreams.State state = e.getValue().state();
+            parts.put(e.getKey(), state.name());
+            up &= state == KafkaStreams.State.RUNNING;
+        }
+        if (sink != null) {
+            parts.put("sink", sink.state().name());
+            up &= sink.state() == ClickHouseSink.State.RUNNING;
+            boolean reachable = clickhouse.reachable();
+            parts.put("clickhouse", reachable ? "UP" : "UNREACHABLE");
+            up &= reachable;
+        }
+        return new Health(up, parts);
     }
 
     /** Why the pipeline cannot go on, if it cannot: a topology in ERROR or a sink that gave up. */
@@ -173,6 +241,9 @@ public final class Pipeline implements AutoCloseable {
     public void close() {
         if (sink != null) {
             sink.close();
+        }
+        if (clickhouse != null) {
+            clickhouse.close();
         }
         // Leave the group: Kafka Streams' consumers do not on close by default, so without this a restarted
         // instance (dynamic membership) waits in the rebalance for its predecessor's session to expire (~45 s).

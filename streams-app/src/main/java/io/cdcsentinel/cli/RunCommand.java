@@ -1,5 +1,8 @@
 package io.cdcsentinel.cli;
 
+import io.cdcsentinel.config.ConfigSource;
+import io.cdcsentinel.config.OpsSettings;
+import io.cdcsentinel.metrics.Telemetry;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -17,11 +20,15 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Pipeline pipeline = Pipeline.fromConfig(config.load());
+        ConfigSource source = config.load();
+        Pipeline pipeline = Pipeline.fromConfig(source);
+        Telemetry telemetry = Telemetry.start(OpsSettings.from(source), "run");
+        pipeline.instrument(telemetry);
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop.countDown();
             pipeline.close();
+            telemetry.close();
         }, "sentinel-run-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         pipeline.start();
@@ -36,6 +43,7 @@ public final class RunCommand implements Callable<Integer> {
                 Console.error("run: " + failure.get());
                 Runtime.getRuntime().removeShutdownHook(hook);
                 pipeline.close();
+                telemetry.close();
                 return 1;
             }
             if (!every.isZero()) {

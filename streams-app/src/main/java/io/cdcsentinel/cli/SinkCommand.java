@@ -3,11 +3,17 @@ package io.cdcsentinel.cli;
 import io.cdcsentinel.config.ClickHouseSettings;
 import io.cdcsentinel.config.ConfigException;
 import io.cdcsentinel.config.ConfigSource;
+import io.cdcsentinel.config.OpsSettings;
 import io.cdcsentinel.config.SinkSettings;
+import io.cdcsentinel.metrics.Health;
+import io.cdcsentinel.metrics.Telemetry;
+import io.cdcsentinel.sink.ClickHouseReachability;
 import io.cdcsentinel.sink.ClickHouseSink;
 import io.cdcsentinel.sink.LabelTable;
+import io.cdcsentinel.sink.SinkMeters;
 import io.cdcsentinel.sink.SinkProgress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,7 +70,20 @@ public final class SinkCommand implements Callable<Integer> {
             Console.error("configuration error: " + e.getMessage());
             return EXIT_CONFIG;
         }
-        Thread hook = new Thread(sink::close, "sink-shutdown");
+        Telemetry telemetry = Telemetry.start(OpsSettings.from(source), "sink");
+        ClickHouseReachability clickhouse = new ClickHouseReachability(ClickHouseSettings.from(source), 2_000);
+        telemetry.bind(new SinkMeters(sink));
+        telemetry.health(() -> new Health(sink.state() != ClickHouseSink.State.FAILED, Map.of("sink", sink.state().name())),
+                () -> {
+                    boolean reachable = clickhouse.reachable();
+                    return new Health(sink.state() == ClickHouseSink.State.RUNNING && reachable,
+                            Map.of("sink", sink.state().name(), "clickhouse", reachable ? "UP" : "UNREACHABLE"));
+                });
+        Thread hook = new Thread(() -> {
+            sink.close();
+            clickhouse.close();
+            telemetry.close();
+        }, "sink-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             sink.start();

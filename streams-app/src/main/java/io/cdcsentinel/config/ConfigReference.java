@@ -31,6 +31,7 @@ public final class ConfigReference {
         s.put("Conversation-label topology", LabelSettings.KEYS);
         s.put("ClickHouse", ClickHouseSettings.KEYS);
         s.put("ClickHouse sink", SinkSettings.KEYS);
+        s.put("Operations (metrics, health, logs, failure policy)", OpsSettings.KEYS);
         s.put("run", RunSettings.KEYS);
         return s;
     }

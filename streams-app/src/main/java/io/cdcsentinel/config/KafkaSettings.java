@@ -10,7 +10,10 @@ import java.util.Map;
  * {@code kafka.client.security.protocol=SASL_SSL}.
  */
 public record KafkaSettings(String bootstrap, Map<String, String> clientProperties, int topicPartitions,
-        short topicReplicationFactor) {
+        short topicReplicationFactor, String outputCompression) {
+
+    /** Kafka's topic-level {@code compression.type} values; {@code producer} keeps what the producer sent. */
+    public static final List<String> COMPRESSION_TYPES = List.of("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd");
 
     public static final ConfigKey<String> BOOTSTRAP = ConfigKey.string("kafka.bootstrap",
             "Kafka bootstrap servers, e.g. 127.0.0.1:9092")
@@ -21,13 +24,17 @@ public record KafkaSettings(String bootstrap, Map<String, String> clientProperti
     public static final ConfigKey<Integer> TOPIC_REPLICATION = ConfigKey.integer("kafka.topic.replication.factor",
             "replication factor of the topics this project creates; -1 = broker default")
             .withDefault("-1").validate(n -> n == -1 || (n >= 1 && n <= Short.MAX_VALUE), "-1 or an integer >= 1");
+    public static final ConfigKey<String> OUTPUT_COMPRESSION = ConfigKey.string("kafka.output.compression.type",
+            "compression.type of the output topics (gaps, rates, labels, dead letters) as consumers read them; producer"
+                    + " keeps the producers' lz4, gzip or uncompressed for clients without an lz4 codec (kafkajs)")
+            .withDefault("producer").validate(COMPRESSION_TYPES::contains, String.join(", ", COMPRESSION_TYPES));
     public static final String CLIENT_PREFIX = "kafka.client.";
 
-    public static final List<ConfigKey<?>> KEYS = List.of(BOOTSTRAP, TOPIC_PARTITIONS, TOPIC_REPLICATION);
+    public static final List<ConfigKey<?>> KEYS = List.of(BOOTSTRAP, TOPIC_PARTITIONS, TOPIC_REPLICATION, OUTPUT_COMPRESSION);
 
     public static KafkaSettings from(ConfigSource source) {
         return new KafkaSettings(BOOTSTRAP.read(source), source.withPrefix(CLIENT_PREFIX), TOPIC_PARTITIONS.read(source),
-                TOPIC_REPLICATION.read(source).shortValue());
+                TOPIC_REPLICATION.read(source).shortValue(), OUTPUT_COMPRESSION.read(source));
     }
 
     /** Bootstrap plus the pass-through client properties, ready for any Kafka client. */

@@ -6,7 +6,7 @@ import java.util.List;
 
 /** Kafka Streams settings shared by both topologies ({@code bin/sentinel run}). */
 public record StreamsSettings(String applicationId, Path stateDir, int threads, Duration commitInterval,
-        Duration maxTaskIdle, String instanceName) {
+        Duration maxTaskIdle, String instanceName, long rocksDbMemoryMb, double rocksDbWriteBufferRatio) {
     static final String AUTO = "auto";
     static final String NONE = "none";
 
@@ -57,12 +57,20 @@ public record StreamsSettings(String applicationId, Path stateDir, int threads, 
                     + " none = dynamic membership").withDefault(AUTO)
             .validate(TopicNames::isLegalTopicName, "auto, none, or letters, digits, '.', '_' or '-'");
 
+    public static final ConfigKey<Long> ROCKSDB_MEMORY_MB = ConfigKey.longValue("streams.rocksdb.memory.mb",
+            "RocksDB off-heap memory of the process in MiB: one block cache shared by every store of both topologies,"
+                    + " memtables and index/filter blocks counted in it").withDefault("256").between(16L, 1L << 20);
+    public static final ConfigKey<Double> ROCKSDB_WRITE_BUFFER_RATIO = ConfigKey.decimal("streams.rocksdb.write.buffer.ratio",
+            "share of streams.rocksdb.memory.mb the memtables may take (WriteBufferManager)").withDefault("0.5")
+            .between(0.05, 0.9);
+
     public static final List<ConfigKey<?>> KEYS = List.of(APPLICATION_ID, STATE_DIR, THREADS, COMMIT_INTERVAL, MAX_TASK_IDLE,
-            INSTANCE_NAME);
+            INSTANCE_NAME, ROCKSDB_MEMORY_MB, ROCKSDB_WRITE_BUFFER_RATIO);
 
     public static StreamsSettings from(ConfigSource source) {
         return new StreamsSettings(APPLICATION_ID.read(source), Path.of(STATE_DIR.read(source)), THREADS.read(source),
-                COMMIT_INTERVAL.read(source), MAX_TASK_IDLE.read(source), INSTANCE_NAME.read(source));
+                COMMIT_INTERVAL.read(source), MAX_TASK_IDLE.read(source), INSTANCE_NAME.read(source),
+                ROCKSDB_MEMORY_MB.read(source), ROCKSDB_WRITE_BUFFER_RATIO.read(source));
     }
 
     /** This instance's name for static membership ({@link #INSTANCE_NAME}); empty for dynamic membership. */

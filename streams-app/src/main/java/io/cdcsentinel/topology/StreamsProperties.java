@@ -7,8 +7,6 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 
 /**
  * The Kafka Streams configuration both topologies share.
@@ -22,6 +20,8 @@ import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
  *       {@code __streams.errors.*} headers (KIP-1034), in the same transaction.</li>
  *   <li>Event time is the source commit time ({@link ChangeEventTimestampExtractor}), and a task waits up to
  *       {@code streams.max.task.idle} for all its input partitions so that it reads them in that order.</li>
+ *   <li>RocksDB memory is bounded per process ({@link BoundedMemoryRocksDbConfig}): one shared block cache that
+ *       the memtables are charged to.</li>
  *   <li>Static membership when {@code streams.instance.name} is set: a restart after a crash rejoins at once.</li>
  * </ul>
  */
@@ -39,9 +39,12 @@ public final class StreamsProperties {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, streams.commitInterval().toMillis());
         props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, streams.maxTaskIdle().toMillis());
         props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, ChangeEventTimestampExtractor.class.getName());
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, CountingDeadLetterHandlers.Deserialization.class.getName());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, CountingDeadLetterHandlers.Processing.class.getName());
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters());
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class.getName());
+        props.put(BoundedMemoryRocksDbConfig.MEMORY_BYTES, streams.rocksDbMemoryMb() << 20);
+        props.put(BoundedMemoryRocksDbConfig.WRITE_BUFFER_RATIO, streams.rocksDbWriteBufferRatio());
         if (kafka.topicReplicationFactor() > 0) {
             props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.topicReplicationFactor());
         }

@@ -3,6 +3,7 @@ package io.cdcsentinel.testing;
 import io.cdcsentinel.cdc.SourceSchema;
 import io.cdcsentinel.config.CdcSettings;
 import io.cdcsentinel.config.ConfigSource;
+import io.cdcsentinel.config.OpsSettings;
 import io.cdcsentinel.config.PostgresSettings;
 import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
@@ -213,6 +214,8 @@ public final class StackFixture implements AutoCloseable {
         values.put(CdcSettings.SLOT.name(), id);
         values.put(CdcSettings.PUBLICATION.name(), id + "_pub");
         values.put(CdcSettings.OFFSETS_TOPIC.name(), id + "-cdc-offsets");
+        // Any free port: test processes run side by side, each with its own /metrics.
+        values.put(OpsSettings.HTTP_PORT.name(), "0");
         values.putAll(overrides);
         return ConfigSource.of(values);
     }

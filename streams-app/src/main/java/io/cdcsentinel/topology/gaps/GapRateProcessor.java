@@ -8,10 +8,13 @@ import io.cdcsentinel.avro.internal.gaps.RateBucketState;
 import io.cdcsentinel.avro.internal.gaps.RateCounts;
 import io.cdcsentinel.avro.internal.gaps.TenantDayKey;
 import io.cdcsentinel.config.GapSettings;
+import io.cdcsentinel.metrics.Meters;
 import io.cdcsentinel.topology.DeadlineIndex;
 import io.cdcsentinel.topology.EventTimeClock;
 import io.cdcsentinel.topology.TaskClockStore;
+import io.cdcsentinel.topology.TaskGaugeStore;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -21,6 +24,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -50,6 +54,8 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
     public static final String TIMER_STORE = "gaps-rate-timers";
     /** The clock's last record ({@link TaskClockStore}), so that a restart resumes the wall-clock fallback. */
     public static final String CLOCK_STORE = "gaps-rate-clock";
+    /** Alerting buckets per (customer, profile, size) of the task, for {@code sentinel_rate_buckets_alerting}. */
+    public static final String ALERTING_COUNT_STORE = "gaps-rate-alerting-count";
 
     private final GapSettings settings;
     private final long emitIntervalMs;
@@ -63,6 +69,7 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
     private EventTimeClock clock;
     private TaskClockStore clockStore;
     private GapMetrics metrics;
+    private TaskGaugeStore alertingBuckets;
 
     GapRateProcessor(GapSettings settings) {
         this.settings = settings;
@@ -76,6 +83,7 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
                 .withCachingEnabled();
         StoreBuilder<?> timerStore = DeadlineIndex.storeBuilder(TIMER_STORE);
         StoreBuilder<?> clockStore = TaskClockStore.storeBuilder(CLOCK_STORE);
+        StoreBuilder<?> alertingStore = TaskGaugeStore.storeBuilder(ALERTING_COUNT_STORE);
         return new ProcessorSupplier<>() {
             @Override
             public Processor<TenantDayKey, RateCounts, GapRateKey, GapRate> get() {
@@ -84,7 +92,7 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(bucketStore, timerStore, clockStore);
+                return Set.of(bucketStore, timerStore, clockStore, alertingStore);
             }
         };
     }
@@ -100,6 +108,16 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
         this.clockStore = new TaskClockStore(context.getStateStore(CLOCK_STORE), settings.punctuationInterval().toMillis());
         clockStore.restore(clock, null, context.currentSystemTimeMs());
         this.metrics = new GapMetrics(context);
+        this.alertingBuckets = new TaskGaugeStore(context.getStateStore(ALERTING_COUNT_STORE), Meters.RATE_BUCKETS_ALERTING,
+                count -> {
+                    try (KeyValueIterator<GapRateKey, RateBucketState> it = buckets.all()) {
+                        it.forEachRemaining(kv -> {
+                            if (kv.value.getAlerting()) {
+                                count.accept(alertingTags(kv.key), 1);
+                            }
+                        });
+                    }
+                });
         // Stream time: emission points follow the event time of the counts, so a replay emits the same
         // roll-ups and raises the same alerts at the same points.
         context.schedule(settings.punctuationInterval(), PunctuationType.STREAM_TIME,
@@ -179,6 +197,9 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
             bucket.setTimerMs(null);
             if (!bucket.getDirty()) {
                 buckets.delete(key);
+                if (bucket.getAlerting()) {
+                    alertingBuckets.add(alertingTags(key), -1);
+                }
                 continue;
             }
             emit(key, bucket, due.deadline());
@@ -195,6 +216,13 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
         GapRateKind kind = alerting == bucket.getAlerting() ? GapRateKind.ROLLUP
                 : alerting ? GapRateKind.ALERT_RAISED : GapRateKind.ALERT_RESOLVED;
         bucket.setAlerting(alerting);
+        String size = key.getBucketSize().name();
+        Meters.MISSING_RATE.record(key.getCustomer(), key.getProfile(), size, key.getBucketStart().toEpochMilli(),
+                submittedPct, unsubmittedPct);
+        if (kind != GapRateKind.ROLLUP) {
+            Meters.RATE_ALERTS.increment(key.getCustomer(), key.getProfile(), size, kind.name());
+            alertingBuckets.add(alertingTags(key), alerting ? 1 : -1);
+        }
         GapRate rate = GapRate.newBuilder()
                 .setCustomer(key.getCustomer())
                 .setProfile(key.getProfile())
@@ -217,6 +245,10 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
         context.forward(new Record<>(key, rate, at));
     }
 
+    private static List<String> alertingTags(GapRateKey key) {
+        return List.of(key.getCustomer(), key.getProfile(), key.getBucketSize().name());
+    }
+
     private boolean breaches(long total, double pct) {
         return total >= settings.rateMinVolume() && pct >= settings.rateThresholdPct();
     }
@@ -229,6 +261,9 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
     public void close() {
         if (metrics != null) {
             metrics.close();
+        }
+        if (alertingBuckets != null) {
+            alertingBuckets.close();
         }
     }
 }

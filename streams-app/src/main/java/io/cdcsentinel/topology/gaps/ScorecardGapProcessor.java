@@ -19,9 +19,11 @@ import io.cdcsentinel.avro.internal.gaps.ScorecardChange;
 import io.cdcsentinel.avro.internal.gaps.ScorecardFacts;
 import io.cdcsentinel.avro.internal.gaps.ScorecardGapState;
 import io.cdcsentinel.config.GapSettings;
+import io.cdcsentinel.metrics.Meters;
 import io.cdcsentinel.topology.DeadlineIndex;
 import io.cdcsentinel.topology.EventTimeClock;
 import io.cdcsentinel.topology.TaskClockStore;
+import io.cdcsentinel.topology.TaskGaugeStore;
 import io.cdcsentinel.topology.UpstreamWatermark;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -115,6 +117,8 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
     public static final String PENDING_RATES_STORE = "gaps-rate-pending";
     /** The clock's last record and the upstream positions ({@link TaskClockStore}), so a restart resumes them. */
     public static final String CLOCK_STORE = "gaps-scorecard-clock";
+    /** Open gaps per (customer, profile) of the task ({@link TaskGaugeStore}), for the {@code sentinel_gaps_open} gauge. */
+    public static final String OPEN_COUNT_STORE = "gaps-open-count";
 
     private static final Logger LOG = LoggerFactory.getLogger(ScorecardGapProcessor.class);
 
@@ -137,6 +141,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
     private UpstreamWatermark watermark;
     private TaskClockStore clockStore;
     private GapMetrics metrics;
+    private TaskGaugeStore openGaps;
     /** A lower bound of the earliest deadline in the timer index, so most records skip the index scan. */
     private long nextDue;
 
@@ -159,6 +164,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
                 Stores.inMemoryKeyValueStore(PENDING_RATES_STORE), GapSerdes.RATE_KEY, GapSerdes.RATE_COUNTS)
                 .withCachingEnabled();
         StoreBuilder<?> clockStore = TaskClockStore.storeBuilder(CLOCK_STORE);
+        StoreBuilder<?> openCountStore = TaskGaugeStore.storeBuilder(OPEN_COUNT_STORE);
         return new ProcessorSupplier<>() {
             @Override
             public Processor<ScorecardGapKey, GapInput, ScorecardGapKey, GapOutput> get() {
@@ -167,7 +173,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(stateStore, timerStore, pendingStore, clockStore);
+                return Set.of(stateStore, timerStore, pendingStore, clockStore, openCountStore);
             }
         };
     }
@@ -185,6 +191,15 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
         this.clockStore = new TaskClockStore(context.getStateStore(CLOCK_STORE), punctuationMs);
         clockStore.restore(clock, watermark, context.currentSystemTimeMs());
         this.metrics = new GapMetrics(context);
+        this.openGaps = new TaskGaugeStore(context.getStateStore(OPEN_COUNT_STORE), Meters.GAPS_OPEN, count -> {
+            try (KeyValueIterator<ScorecardGapKey, ScorecardGapState> it = states.all()) {
+                it.forEachRemaining(kv -> {
+                    if (kv.value.getStatus() == GapStatus.OPEN) {
+                        count.accept(List.of(kv.key.getCustomer(), kv.key.getProfile()), 1);
+                    }
+                });
+            }
+        });
         this.nextDue = timers.nextDeadline().orElse(Long.MAX_VALUE);
         // No stream-time punctuator: while records flow, every record checks the timers against the
         // upstream watermark of stream time (see process), which decides each deadline at the first record
@@ -415,6 +430,8 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
                 .build();
         state.setEventsEmitted(state.getEventsEmitted() + 1);
         forwardTransition(key, state, event, decidedAt);
+        Meters.GAP_EVENTS.increment(key.getCustomer(), key.getProfile(), type.name());
+        openGaps.add(List.of(key.getCustomer(), key.getProfile()), type == GapEventType.OPENED ? 1 : -1);
     }
 
     private void forwardTransition(ScorecardGapKey key, ScorecardGapState state, ScorecardGapEvent event, long timestamp) {
@@ -575,6 +592,9 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
     public void close() {
         if (metrics != null) {
             metrics.close();
+        }
+        if (openGaps != null) {
+            openGaps.close();
         }
     }
 }

@@ -76,6 +76,10 @@ final class CommitOrderBuffer {
         return held.isEmpty();
     }
 
+    int size() {
+        return held.size();
+    }
+
     /** Writes the change added by the current process() call to the store if it is still held. */
     void saveHeld() {
         if (unsaved != null) {

@@ -14,10 +14,12 @@ import io.cdcsentinel.avro.internal.labels.LabelContent;
 import io.cdcsentinel.cdc.BadChangeException;
 import io.cdcsentinel.cdc.ChatEventRow;
 import io.cdcsentinel.config.LabelSettings;
+import io.cdcsentinel.metrics.Meters;
 import io.cdcsentinel.topology.DeadlineIndex;
 import io.cdcsentinel.topology.EventTimeClock;
 import io.cdcsentinel.topology.PlainAvroSerde;
 import io.cdcsentinel.topology.TaskClockStore;
+import io.cdcsentinel.topology.TaskGaugeStore;
 import io.cdcsentinel.topology.UpstreamWatermark;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,6 +76,8 @@ final class ConversationLabelProcessor
      * sources the watermark expects after a restart, how far they had got, and whether the task was live.
      */
     static final String SOURCES_STORE = "labels-upstream-sources";
+    /** Conversations per customer whose label waits for its settle window ({@link TaskGaugeStore}). */
+    static final String HELD_COUNT_STORE = "labels-held-count";
 
     private static final Logger LOG = LoggerFactory.getLogger(ConversationLabelProcessor.class);
     private static final long UNKNOWN = Long.MIN_VALUE;
@@ -91,6 +95,9 @@ final class ConversationLabelProcessor
     private CommitOrderBuffer held;
     private TaskClockStore clockStore;
     private LabelMetrics metrics;
+    private TaskGaugeStore heldLabels;
+    /** This task's share of {@link Meters#LABEL_CHANGES_BUFFERED}: the size of {@link #held} as last published. */
+    private long bufferedPublished;
     /** Earliest deadline in the index, kept in memory so that most records need no index scan; UNKNOWN after a (re)start. */
     private long nextDeadline = UNKNOWN;
 
@@ -110,7 +117,8 @@ final class ConversationLabelProcessor
                         new PlainAvroSerde<>(EventState.class)).withCachingDisabled(),
                 DeadlineIndex.storeBuilder(DEADLINES_STORE),
                 CommitOrderBuffer.storeBuilder(HELD_STORE),
-                TaskClockStore.storeBuilder(SOURCES_STORE));
+                TaskClockStore.storeBuilder(SOURCES_STORE),
+                TaskGaugeStore.storeBuilder(HELD_COUNT_STORE));
     }
 
     @Override
@@ -122,6 +130,7 @@ final class ConversationLabelProcessor
         this.clock = new EventTimeClock(settings.fallbackIdle(), settings.fallbackMaxLag());
         this.watermark = new UpstreamWatermark(settings.clockMaxSkew().toMillis(), LabelChanges.SOURCES_PER_PARTITION);
         this.held = new CommitOrderBuffer(context.getStateStore(HELD_STORE));
+        publishBuffered();
         this.clockStore = new TaskClockStore(context.getStateStore(SOURCES_STORE), settings.punctuationInterval().toMillis());
         // Nor may the first start, or a restart (or a rebalance that moves the task), let the watermark run ahead of a
         // source that has not sent anything yet: expect every CDC partition known to exist, and every source seen,
@@ -132,6 +141,15 @@ final class ConversationLabelProcessor
         }
         clockStore.restore(clock, watermark, context.currentSystemTimeMs());
         this.metrics = LabelMetrics.register(context, "conversations");
+        this.heldLabels = new TaskGaugeStore(context.getStateStore(HELD_COUNT_STORE), Meters.LABELS_HELD, count -> {
+            try (KeyValueIterator<Bytes, ConversationState> it = conversations.all()) {
+                it.forEachRemaining(kv -> {
+                    if (kv.value.getFlushAt() != null) {
+                        count.accept(List.of(ConversationKeys.decodeConversation(kv.key.get()).getCustomerId()), 1);
+                    }
+                });
+            }
+        });
         // Wall-clock punctuator: stream time stands still while the sources are quiet, so without it the last
         // conversations of a live burst would wait for the next change to get their FINAL. EventTimeClock lets the
         // wall clock run ahead of stream time only when the task was live and has been idle for a while, so a
@@ -169,6 +187,7 @@ final class ConversationLabelProcessor
         held.add(ts, ConversationKeys.conversation(record.key()), change);
         release(now, true);
         held.saveHeld();
+        publishBuffered();
     }
 
     /**
@@ -201,6 +220,7 @@ final class ConversationLabelProcessor
         if (state == null) {
             state = ConversationState.newBuilder().setMaxVersion(-1).setMaxVersionTsMs(-1).setLastChangeTsMs(-1).build();
         }
+        boolean wasHeld = state.getFlushAt() != null;
         Long endedBefore = state.getEndedAt();
         boolean applied = change.getEntity() == ChangeEntity.CHAT ? applyChat(state, change)
                 : applyEvent(state, keyBytes, change);
@@ -213,6 +233,14 @@ final class ConversationLabelProcessor
             flush(state, keyBytes, state.getFlushAt());
         }
         persist(key, state);
+        countHeld(keyBytes, wasHeld, state.getFlushAt() != null);
+    }
+
+    /** Keeps the held-label count in line with a conversation whose pending flush appeared or went. */
+    private void countHeld(byte[] keyBytes, boolean wasHeld, boolean isHeld) {
+        if (wasHeld != isHeld) {
+            heldLabels.add(List.of(ConversationKeys.decodeConversation(keyBytes).getCustomerId()), isHeld ? 1 : -1);
+        }
     }
 
     /**
@@ -390,6 +418,7 @@ final class ConversationLabelProcessor
         state.setEmittedKind(kind.name());
         state.setEmittedVersion(version);
         metrics.record(context, LabelMetrics.WRITTEN_PREFIX + kind.name().toLowerCase(Locale.ROOT));
+        Meters.LABELS_WRITTEN.increment(key.getCustomerId(), kind.name());
     }
 
     private static Instant instant(Long micros) {
@@ -450,14 +479,17 @@ final class ConversationLabelProcessor
             return; // the index entry outlived its state; pollDue already removed it
         }
         state.setTimerAt(null);
+        boolean wasHeld = state.getFlushAt() != null;
         if (state.getFlushAt() != null && state.getFlushAt() <= now) {
             flush(state, due.key(), state.getFlushAt());
         }
         if (state.getPurgeAt() != null && state.getPurgeAt() <= now) {
             purge(key);
+            countHeld(due.key(), wasHeld, false);
             return;
         }
         persist(key, state);
+        countHeld(due.key(), wasHeld, state.getFlushAt() != null);
     }
 
     private void purge(Bytes key) {
@@ -477,6 +509,15 @@ final class ConversationLabelProcessor
         // watermark: a slow upstream task whose records did not move stream time, or a bounded batch of timers.
         release(clock.isWallClockDriven(wallClock) ? clock.now(wallClock) : watermark.at(streamTime), false);
         clockStore.save(clock, watermark, wallClock, true);
+        publishBuffered();
+    }
+
+    private void publishBuffered() {
+        long size = held.size();
+        if (size != bufferedPublished) {
+            Meters.LABEL_CHANGES_BUFFERED.add(List.of(), size - bufferedPublished);
+            bufferedPublished = size;
+        }
     }
 
     @Override
@@ -484,5 +525,10 @@ final class ConversationLabelProcessor
         if (metrics != null) {
             metrics.close(context);
         }
+        if (heldLabels != null) {
+            heldLabels.close();
+        }
+        Meters.LABEL_CHANGES_BUFFERED.add(List.of(), -bufferedPublished);
+        bufferedPublished = 0;
     }
 }

@@ -173,7 +173,7 @@ public final class ConversationLabelTopology {
                 .process(() -> new ConversationLabelProcessor(settings), Named.as("labels-conversations"),
                         ConversationLabelProcessor.CONVERSATIONS_STORE, ConversationLabelProcessor.EVENTS_STORE,
                         ConversationLabelProcessor.DEADLINES_STORE, ConversationLabelProcessor.HELD_STORE,
-                        ConversationLabelProcessor.SOURCES_STORE)
+                        ConversationLabelProcessor.SOURCES_STORE, ConversationLabelProcessor.HELD_COUNT_STORE)
                 .to(topics.labels().name(), topics.labels().produced());
         return builder.build();
     }

@@ -89,7 +89,8 @@ class HistoricGapTopologyTest {
                     GapDriver.TOPICS.gaps(), GapDriver.TOPICS.gapRates());
             assertThat(stores).containsExactlyInAnyOrder(ScoreLinkProcessor.INDEX_STORE, ScorecardGapProcessor.STATE_STORE,
                     ScorecardGapProcessor.TIMER_STORE, ScorecardGapProcessor.PENDING_RATES_STORE, HistoricGapTopology.CONVERSATION_STORE, GapRateProcessor.BUCKET_STORE,
-                    GapRateProcessor.TIMER_STORE, ScorecardGapProcessor.CLOCK_STORE, GapRateProcessor.CLOCK_STORE);
+                    GapRateProcessor.TIMER_STORE, ScorecardGapProcessor.CLOCK_STORE, GapRateProcessor.CLOCK_STORE,
+                    ScorecardGapProcessor.OPEN_COUNT_STORE, GapRateProcessor.ALERTING_COUNT_STORE);
             assertThat(HistoricGapTopology.applicationId("cdc-sentinel")).isEqualTo("cdc-sentinel-gaps");
             // the three scorecard-side sources in one sub-topology: one task reads them in timestamp order
             assertThat(description.subtopologies()).filteredOn(sub -> sub.nodes().stream()

@@ -11,6 +11,7 @@ import io.cdcsentinel.avro.internal.labels.ChatImage;
 import io.cdcsentinel.avro.internal.labels.LabelChange;
 import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.LabelSettings;
+import io.cdcsentinel.metrics.Meters;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
  * (restored) stores, its in-memory fields gone. TopologyTestDriver cannot do this (it deletes its state on close).
  */
 class ConversationLabelProcessorRestartTest {
+    static {
+        // counters of the global registry count only once a registry is attached (Telemetry adds Prometheus's)
+        io.micrometer.core.instrument.Metrics.globalRegistry.add(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
     private static final Instant T0 = Instant.parse("2026-12-06T10:00:00Z");
     private static final LabelSettings SETTINGS = LabelSettings.from(ConfigSource.of(Map.of(
             "labels.settle.window", "5s", "labels.fallback.idle", "2s", "labels.punctuation.interval", "100ms")));
@@ -51,6 +57,9 @@ class ConversationLabelProcessorRestartTest {
 
     @AfterEach
     void closeStores() {
+        if (processor != null) {
+            processor.close();
+        }
         stores.forEach(StateStore::close);
     }
 
@@ -78,6 +87,36 @@ class ConversationLabelProcessorRestartTest {
             punctuate(end.plusSeconds(7).plusSeconds(i));
         }
         assertThat(context.forwarded()).as("written once").hasSize(1);
+    }
+
+    @Test
+    void shouldCountAHeldLabelInTheGaugeUntilItIsWrittenAcrossARestart() {
+        List<String> customer = List.of("cust-1");
+        long before = Meters.LABELS_HELD.value(customer);
+        double finals = Meters.LABELS_WRITTEN.count("cust-1", "FINAL");
+        start(T0.plusMillis(100));
+        change(ChangeOp.CREATE, T0, null, T0.plusMillis(100));
+        assertThat(Meters.LABELS_HELD.value(customer)).as("open: nothing to write").isEqualTo(before);
+        Instant end = T0.plusSeconds(1);
+        change(ChangeOp.UPDATE, end, end, end.plusMillis(100));
+        punctuate(end.plusMillis(200));
+        assertThat(Meters.LABEL_CHANGES_BUFFERED.value(List.of())).as("waiting for the events source").isPositive();
+        punctuate(end.plusMillis(2500));
+        assertThat(context.forwarded()).isEmpty();
+        assertThat(Meters.LABELS_HELD.value(customer)).as("ended: held for its settle window").isEqualTo(before + 1);
+
+        processor.close();
+        assertThat(Meters.LABELS_HELD.value(customer)).as("a closed task withdraws its share").isEqualTo(before);
+        processor = null;
+        start(end.plusSeconds(4));
+        assertThat(Meters.LABELS_HELD.value(customer)).as("restored from the task's count store").isEqualTo(before + 1);
+
+        for (int i = 1; i <= 40; i++) {
+            punctuate(end.plusSeconds(4).plusMillis(100L * i));
+        }
+        assertThat(labels()).extracting(ConversationLabel::getKind).containsExactly(LabelKind.FINAL);
+        assertThat(Meters.LABELS_HELD.value(customer)).as("written: no longer held").isEqualTo(before);
+        assertThat(Meters.LABELS_WRITTEN.count("cust-1", "FINAL")).isEqualTo(finals + 1);
     }
 
     @Test
