@@ -1,0 +1,242 @@
+package io.cdcsentinel.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cdcsentinel.avro.GapEventType;
+import io.cdcsentinel.avro.ScorecardGapEvent;
+import io.cdcsentinel.avro.ScorecardGapKey;
+import io.cdcsentinel.cdc.CdcRunner;
+import io.cdcsentinel.cli.Main;
+import io.cdcsentinel.config.CdcSettings;
+import io.cdcsentinel.config.ClickHouseSettings;
+import io.cdcsentinel.config.ConfigSource;
+import io.cdcsentinel.config.KafkaSettings;
+import io.cdcsentinel.config.PostgresSettings;
+import io.cdcsentinel.config.RegistrySettings;
+import io.cdcsentinel.config.SinkSettings;
+import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.local.ClickHouseServer;
+import io.cdcsentinel.local.Component;
+import io.cdcsentinel.sim.Scenario;
+import io.cdcsentinel.sim.Simulator;
+import io.cdcsentinel.sim.WorkloadSpec;
+import io.cdcsentinel.testing.StackExtension;
+import io.cdcsentinel.testing.StackFixture;
+import io.cdcsentinel.testing.TestStack;
+import io.cdcsentinel.testing.TopicReader;
+import io.cdcsentinel.topology.AvroSerdes;
+import java.io.File;
+import java.io.IOException;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Issue 16 on the real servers: {@code bin/sentinel run} as its own JVM with its HTTP port, after a simulated
+ * workload. {@code /metrics} must show, per customer and profile, exactly the open gaps that the gap topic holds
+ * (latest event OPENED), and {@code /health/ready} must turn 503 while ClickHouse is stopped and 200 again when it
+ * is back, with {@code /health/live} staying 200 (the sink retries; the process must not be restarted for it).
+ */
+@ExtendWith(StackExtension.class)
+class MetricsHealthIT {
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsHealthIT.class);
+    private static final Pattern OPEN_GAPS = Pattern.compile(
+            "^sentinel_gaps_open\\{command=\"run\",customer=\"([^\"]*)\",profile=\"([^\"]*)\"} ([0-9.E]+)$", Pattern.MULTILINE);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private Process run;
+    private CdcRunner cdc;
+    private Path workDir;
+    private int port;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (run != null) {
+            run.destroy();
+            if (!run.waitFor(60, TimeUnit.SECONDS)) {
+                run.destroyForcibly();
+            }
+        }
+        if (cdc != null) {
+            cdc.close();
+        }
+    }
+
+    @Test
+    void shouldExportTheOpenGapsOfTheTopicPerCustomerAndTurnNotReadyWhileClickHouseIsDown(StackFixture shared)
+            throws Exception {
+        StackFixture stack = shared.withPrivate(Component.CLICKHOUSE);
+        String database = stack.createClickHouseDatabase();
+        port = freePort();
+        ConfigSource config = stack.config(Map.ofEntries(
+                Map.entry(ClickHouseSettings.DATABASE.name(), database),
+                Map.entry(KafkaSettings.TOPIC_PARTITIONS.name(), "2"),
+                Map.entry("http.port", String.valueOf(port)),
+                Map.entry("http.bind", "127.0.0.1"),
+                Map.entry("gaps.grace", "5s"),
+                Map.entry("gaps.clock.idle.after", "2s"),
+                Map.entry("labels.settle.window", "2s"),
+                Map.entry("labels.fallback.idle", "2s"),
+                // ClickHouse down must not exhaust the sink's retries
+                Map.entry(SinkSettings.RETRY_ATTEMPTS.name(), "1000"),
+                Map.entry(SinkSettings.RETRY_BACKOFF_MAX.name(), "2s")));
+        workDir = Files.createDirectories(TestStack.targetDir().resolve("metrics-health-it").resolve(database));
+        Path configFile = workDir.resolve("run.properties");
+        Properties props = new Properties();
+        props.putAll(config.withPrefix(""));
+        try (Writer out = Files.newBufferedWriter(configFile, StandardCharsets.UTF_8)) {
+            props.store(out, "run under test");
+        }
+        cdc = new CdcRunner(PostgresSettings.from(config), KafkaSettings.from(config), CdcSettings.from(config),
+                TopicNames.from(config));
+        cdc.start();
+        startRun(configFile);
+        await("ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(get("/health/ready").statusCode()).isEqualTo(200));
+        assertThat(get("/health/ready").body()).contains("\"clickhouse\":\"UP\"").contains("\"sink\":\"RUNNING\"");
+
+        Map<Scenario, Integer> mix = new LinkedHashMap<>();
+        mix.put(Scenario.STEADY, 3);
+        mix.put(Scenario.ASYNC_RACE, 3);
+        mix.put(Scenario.APPEALS_CALIBRATION, 2);
+        new Simulator(PostgresSettings.from(config), WorkloadSpec.builder().seed(16).mix(mix).count(300).batchSize(500)
+                .build()).run();
+        // And scorecards that never get historic rows, for two tenants; one of them gets its row after the gap opened.
+        try (Connection c = DriverManager.getConnection(PostgresSettings.from(config).jdbcUrl(),
+                PostgresSettings.from(config).user(), PostgresSettings.from(config).password());
+                Statement st = c.createStatement()) {
+            for (int i = 0; i < 5; i++) {
+                st.addBatch("INSERT INTO director.scorecards (customer, profile, resource_id, template_id)"
+                        + " VALUES ('metrics-a', 'prof-1', 'msc-a-" + i + "', 'tpl-1')");
+            }
+            for (int i = 0; i < 3; i++) {
+                st.addBatch("INSERT INTO director.scorecards (customer, profile, resource_id, template_id)"
+                        + " VALUES ('metrics-b', 'prof-2', 'msc-b-" + i + "', 'tpl-1')");
+            }
+            st.executeBatch();
+            await("the first gaps open").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> openGapsOnTopic(config).getOrDefault("metrics-a/prof-1", 0L) == 5);
+            st.execute("INSERT INTO historic.scorecard_scores (customer_id, profile_id, scorecard_id, criterion_id)"
+                    + " VALUES ('metrics-a', 'prof-1', 'msc-a-0', 'crit-1')");
+        }
+
+        // Once the topic stops changing, the gauge must equal it, customer by customer.
+        await("open gaps on /metrics equal to the gap topic").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    Map<String, Long> topic = openGapsOnTopic(config);
+                    assertThat(topic).containsEntry("metrics-a/prof-1", 4L).containsEntry("metrics-b/prof-2", 3L);
+                    assertThat(openGapsOnMetrics()).isEqualTo(topic);
+                });
+        Map<String, Long> open = openGapsOnTopic(config);
+        LOG.info("open gaps per customer/profile, topic = /metrics: {}", open);
+        String metrics = get("/metrics").body();
+        assertThat(metrics).contains("sentinel_labels_written_total{command=\"run\"")
+                .contains("sentinel_sink_rows_written_total{command=\"run\"")
+                .contains("kafka_stream_");
+
+        ClickHouseServer clickhouse = stack.stack().clickhouse().orElseThrow();
+        long stopped = System.nanoTime();
+        clickhouse.stop();
+        await("not ready while ClickHouse is down").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    HttpResponse<String> ready = get("/health/ready");
+                    assertThat(ready.statusCode()).isEqualTo(503);
+                    assertThat(ready.body()).contains("\"clickhouse\":\"UNREACHABLE\"");
+                });
+        long notReady = System.nanoTime();
+        assertThat(get("/health/live").statusCode()).as("alive: the sink retries").isEqualTo(200);
+        assertThat(get("/metrics").body()).contains("sentinel_ready{command=\"run\"} 0.0");
+        clickhouse.start();
+        long restarted = System.nanoTime();
+        await("ready again").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(get("/health/ready").statusCode()).isEqualTo(200));
+        LOG.info("/health/ready: 503 {} ms after ClickHouse stopped, 200 {} ms after it started again",
+                (notReady - stopped) / 1_000_000, (System.nanoTime() - restarted) / 1_000_000);
+        assertThat(run.isAlive()).isTrue();
+    }
+
+    private void startRun(Path configFile) throws IOException {
+        String classpath = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().getPath())
+                + File.pathSeparator + Path.of(System.getProperty("sentinel.lib.dir", "target/lib")).toAbsolutePath() + "/*";
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        run = new ProcessBuilder(java, "-Xmx512m", "-cp", classpath, Main.class.getName(), "run", "--config",
+                configFile.toString())
+                .redirectErrorStream(true).redirectOutput(workDir.resolve("run.log").toFile()).start();
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        assertThat(run.isAlive()).as("run exited; see " + workDir).isTrue();
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw new AssertionError("not listening yet on " + port, e);
+        }
+    }
+
+    private Map<String, Long> openGapsOnMetrics() throws IOException, InterruptedException {
+        Map<String, Long> open = new TreeMap<>();
+        Matcher m = OPEN_GAPS.matcher(get("/metrics").body());
+        while (m.find()) {
+            long n = (long) Double.parseDouble(m.group(3));
+            if (n != 0) {
+                open.put(m.group(1) + "/" + m.group(2), n);
+            }
+        }
+        return open;
+    }
+
+    /** Scorecards whose latest event on the compacted gap topic is OPENED, per customer/profile. */
+    private static Map<String, Long> openGapsOnTopic(ConfigSource config) {
+        AvroSerdes avro = new AvroSerdes(RegistrySettings.from(config));
+        List<ConsumerRecord<ScorecardGapKey, ScorecardGapEvent>> records = TopicReader.readAll(
+                KafkaSettings.from(config).bootstrap(), TopicNames.from(config).gaps(),
+                avro.forKeys(ScorecardGapKey.class).deserializer(), avro.forValues(ScorecardGapEvent.class).deserializer());
+        Map<ScorecardGapKey, ScorecardGapEvent> latest = new LinkedHashMap<>();
+        for (ConsumerRecord<ScorecardGapKey, ScorecardGapEvent> r : records) {
+            if (r.value() == null) {
+                latest.remove(r.key());
+            } else {
+                latest.put(r.key(), r.value());
+            }
+        }
+        Map<String, Long> open = new TreeMap<>();
+        latest.forEach((key, event) -> {
+            if (event.getEventType() == GapEventType.OPENED) {
+                open.merge(key.getCustomer() + "/" + key.getProfile(), 1L, Long::sum);
+            }
+        });
+        return open;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
