@@ -11,7 +11,7 @@
  *       both EOS v2, replaying the same retained CDC topics; heap and RocksDB state with the topologies loaded</td></tr>
  *   <tr><td>{@code LiveBench}</td><td>the live pipeline under a steady background load: end-to-end latency
  *       ({@code ended_at} commit to row in ClickHouse) and gap alert latency (grace deadline to alert consumed)</td></tr>
- *   <tr><td>{@link io.cdcsentinel.sink.SinkBenchmark}</td><td>the sink vs raw JSONEachRow INSERTs (the sink's
+ *   <tr><td>{@link io.cdcsentinel.bench.SinkBenchmark}</td><td>the sink vs raw JSONEachRow INSERTs (the sink's
  *       own helper)</td></tr>
  *   <tr><td>{@link io.cdcsentinel.bench.BenchReport}</td><td>the Markdown table and the PNG chart written into
  *       {@code results/}</td></tr>

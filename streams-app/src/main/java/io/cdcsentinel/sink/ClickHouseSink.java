@@ -203,8 +203,11 @@ public final class ClickHouseSink implements AutoCloseable {
         return config;
     }
 
-    /** {@link System#nanoTime()} when the first records arrived, 0 before: where {@code bench} starts its clock. */
-    long firstRecordNanos() {
+    /**
+     * {@link System#nanoTime()} when the first records arrived, 0 before: where {@code bench}
+     * ({@code io.cdcsentinel.bench.SinkBenchmark}, another module) starts its clock. Public for that alone.
+     */
+    public long firstRecordNanos() {
         return firstRecordNanos;
     }
 

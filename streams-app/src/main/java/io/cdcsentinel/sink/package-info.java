@@ -12,8 +12,9 @@
  *   <tr><td>{@link io.cdcsentinel.sink.LabelStore}</td><td>the {@code client-v2} requests (HTTP, no compression, no client retries)</td></tr>
  *   <tr><td>{@link io.cdcsentinel.sink.ClickHouseErrors}</td><td>which failures are retried: the explicit list of server error codes</td></tr>
  *   <tr><td>{@link io.cdcsentinel.sink.DeadLetters}</td><td>original records to {@code sentinel-dlq} with KIP-1034 headers</td></tr>
- *   <tr><td>{@link io.cdcsentinel.sink.SinkBenchmark}</td><td>sink vs raw {@code INSERT ... FORMAT JSONEachRow}, for {@code bench}</td></tr>
  * </table>
+ * The sink's benchmark against raw {@code INSERT ... FORMAT JSONEachRow} ({@code SinkBenchmark}) is in the
+ * {@code bench} module, package {@code io.cdcsentinel.bench}.
  *
  * <h2>Design: the Kafka position lives in the rows</h2>
  * Every row carries the Kafka coordinates it was read from ({@code kafka_topic, kafka_partition,

@@ -106,7 +106,7 @@ final class ProcTable {
     /** Runs {@code StackCommand} in a JVM of its own, as {@code bin/sentinel stack ...} would. */
     static Process startStackCommand(Path output, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", classpath(), "io.cdcsentinel.cli.StackCommand"));
+                "-Xmx256m", "-cp", classpath(), "io.cdcsentinel.local.StackCommand"));
         command.addAll(List.of(args));
         Files.createDirectories(output.getParent());
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();

@@ -3,7 +3,6 @@ package io.cdcsentinel.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcsentinel.cli.Console;
-import io.cdcsentinel.cli.SimulateCommand;
 import io.cdcsentinel.testing.StackExtension;
 import io.cdcsentinel.testing.StackFixture;
 import io.cdcsentinel.testing.TestDatabase;

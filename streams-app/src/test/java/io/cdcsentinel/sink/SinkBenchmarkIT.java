@@ -2,6 +2,7 @@ package io.cdcsentinel.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdcsentinel.bench.SinkBenchmark;
 import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.testing.StackExtension;

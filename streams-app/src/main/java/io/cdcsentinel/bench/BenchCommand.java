@@ -1,8 +1,8 @@
-package io.cdcsentinel.cli;
+package io.cdcsentinel.bench;
 
-import io.cdcsentinel.bench.Bench;
-import io.cdcsentinel.bench.BenchReport;
-import io.cdcsentinel.bench.Figure;
+import io.cdcsentinel.cli.ConfigOption;
+import io.cdcsentinel.cli.Console;
+import io.cdcsentinel.cli.ExtraCommand;
 import io.cdcsentinel.config.ConfigException;
 import io.cdcsentinel.config.ConfigKey;
 import io.cdcsentinel.config.ConfigReference;
@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
                     + " exactly_once_v2), then heap and state with the topologies loaded.",
             "Prints a Markdown table and writes it with a PNG chart into --results. Scale 1 (about 100,000"
                     + " scorecards, 30,000 conversations) takes a few minutes on 2 cores."})
-public final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer>, ExtraCommand {
     @Option(names = "--scale", defaultValue = "1",
             description = "workload size: 1 = ~100k scorecards / 30k conversations; 10 = 1M / 300k; default ${DEFAULT-VALUE}")
     double scale;

@@ -1,7 +1,11 @@
-package io.cdcsentinel.cli;
+package io.cdcsentinel.dev;
 
 import io.cdcsentinel.avro.GapRate;
 import io.cdcsentinel.cdc.CdcRunner;
+import io.cdcsentinel.cli.ConfigOption;
+import io.cdcsentinel.cli.Console;
+import io.cdcsentinel.cli.ExtraCommand;
+import io.cdcsentinel.cli.Pipeline;
 import io.cdcsentinel.config.CdcSettings;
 import io.cdcsentinel.config.ClickHouseSettings;
 import io.cdcsentinel.config.ConfigSource;
@@ -48,7 +52,7 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run everything locally with a sample workload and show what flows: stack, Debezium,"
                 + " both topologies, the ClickHouse sink. No configuration needed.")
-public final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer>, ExtraCommand {
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = ".stack",
             description = "stack directory (shared with `stack up`); default ${DEFAULT-VALUE}")
     Path dir;

@@ -1,14 +1,12 @@
-package io.cdcsentinel.cli;
+package io.cdcsentinel.sim;
 
+import io.cdcsentinel.cli.ConfigOption;
+import io.cdcsentinel.cli.Console;
+import io.cdcsentinel.cli.ExtraCommand;
 import io.cdcsentinel.config.ConfigException;
 import io.cdcsentinel.config.ConfigKey;
 import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.PostgresSettings;
-import io.cdcsentinel.sim.Scenario;
-import io.cdcsentinel.sim.SimulationException;
-import io.cdcsentinel.sim.SimulationSummary;
-import io.cdcsentinel.sim.Simulator;
-import io.cdcsentinel.sim.WorkloadSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +36,7 @@ import picocli.CommandLine.Option;
                     + " resolved).",
             "Timestamps derive from --start, not from the clock. With --rate the writes also happen at their"
                     + " simulated offsets (1 s = 1 s), so delays are real for the pipeline's timers."})
-public final class SimulateCommand implements Callable<Integer> {
+public final class SimulateCommand implements Callable<Integer>, ExtraCommand {
     @Mixin
     ConfigOption config;
 

@@ -1,4 +1,4 @@
-package io.cdcsentinel.cli;
+package io.cdcsentinel.dev;
 
 import io.cdcsentinel.avro.GapEventType;
 import io.cdcsentinel.avro.GapRate;

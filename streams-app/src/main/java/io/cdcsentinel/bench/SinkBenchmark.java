@@ -1,4 +1,4 @@
-package io.cdcsentinel.sink;
+package io.cdcsentinel.bench;
 
 import io.cdcsentinel.avro.BotOutcome;
 import io.cdcsentinel.avro.ConversationLabel;
@@ -11,6 +11,10 @@ import io.cdcsentinel.config.RegistrySettings;
 import io.cdcsentinel.config.SinkSettings;
 import io.cdcsentinel.config.SinkSettings.Layout;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.sink.ClickHouseSink;
+import io.cdcsentinel.sink.LabelRowEncoder;
+import io.cdcsentinel.sink.LabelStore;
+import io.cdcsentinel.sink.LabelTable;
 import io.cdcsentinel.topology.AvroSerdes;
 import java.io.IOException;
 import java.net.URI;

@@ -1,7 +1,8 @@
-package io.cdcsentinel.cli;
+package io.cdcsentinel.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdcsentinel.cli.Console;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

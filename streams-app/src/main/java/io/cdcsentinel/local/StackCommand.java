@@ -1,12 +1,8 @@
-package io.cdcsentinel.cli;
+package io.cdcsentinel.local;
 
+import io.cdcsentinel.cli.Console;
+import io.cdcsentinel.cli.ExtraCommand;
 import io.cdcsentinel.config.ConfigSource;
-import io.cdcsentinel.local.ClickHouseServer;
-import io.cdcsentinel.local.Component;
-import io.cdcsentinel.local.Endpoints;
-import io.cdcsentinel.local.LocalStack;
-import io.cdcsentinel.local.ServerStatus;
-import io.cdcsentinel.local.StackException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -29,9 +25,9 @@ import picocli.CommandLine.Option;
                 "Background processes on free loopback ports; their endpoints go to",
                 "DIR/endpoints.env (set -a; . DIR/endpoints.env; set +a)."},
         subcommands = {StackCommand.Up.class, StackCommand.Status.class, StackCommand.Down.class})
-public final class StackCommand implements Runnable {
+public final class StackCommand implements Runnable, ExtraCommand {
 
-    /** Runs the command without the rest of the CLI: {@code java -cp ... io.cdcsentinel.cli.StackCommand up}. */
+    /** Runs the command without the rest of the CLI: {@code java -cp ... io.cdcsentinel.local.StackCommand up}. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new StackCommand()).execute(args));
     }
