@@ -100,15 +100,15 @@ public final class SchemaRegistryServer extends SpawnedServer {
     }
 
     /**
-     * Where the registry is: {@value #HOME_PROPERTY}, else {@code apicurio-registry} next to the running jar
-     * (or next to {@code target/classes}), else {@code streams-app/target/apicurio-registry} or
-     * {@code target/apicurio-registry} under the working directory.
+     * Where the registry is: {@value #HOME_PROPERTY} ({@code bin/sentinel} and the integration tests set it), else
+     * {@code apicurio-registry} next to this module's jar (or next to its {@code target/classes}), else
+     * {@code local-stack/target/apicurio-registry} or {@code target/apicurio-registry} under the working directory.
      */
     static Path runnerJar() {
         List<Path> candidates = new ArrayList<>();
         Optional.ofNullable(System.getProperty(HOME_PROPERTY)).filter(s -> !s.isBlank()).map(Path::of).ifPresent(candidates::add);
         codeLocation().ifPresent(location -> candidates.add(location.resolveSibling("apicurio-registry")));
-        candidates.add(Path.of("streams-app", "target", "apicurio-registry"));
+        candidates.add(Path.of("local-stack", "target", "apicurio-registry"));
         candidates.add(Path.of("target", "apicurio-registry"));
         for (Path home : candidates) {
             Optional<Path> jar = findRunner(home.toAbsolutePath().normalize());

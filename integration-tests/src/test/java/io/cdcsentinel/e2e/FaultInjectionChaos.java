@@ -69,7 +69,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The fault-injection suite (issue 17), {@code mvn -B verify -Pchaos -pl streams-app -Dtest=NONE
+ * The fault-injection suite (issue 17), {@code mvn -B verify -Pchaos -pl integration-tests -am -Dtest=NONE
  * -Dsurefire.failIfNoSpecifiedTests=false}; not part of the default run (about a quarter of an hour). A private
  * stack (its own PostgreSQL, broker, registry and ClickHouse, so that each can be killed), {@code cdc} and {@code run}
  * as their own JVMs under a watchdog that restarts them when they exit (as an orchestrator would), a continuous
