@@ -1,7 +1,6 @@
 package io.cdcsentinel.sink;
 
 import io.cdcsentinel.avro.ConversationLabel;
-import io.cdcsentinel.avro.LabelKind;
 import io.cdcsentinel.config.ClickHouseSettings;
 import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
@@ -10,29 +9,21 @@ import io.cdcsentinel.config.SinkSettings;
 import io.cdcsentinel.config.SinkSettings.FailureMode;
 import io.cdcsentinel.config.SinkSettings.Layout;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.sink.BatchWriter.BatchFailedException;
 import io.cdcsentinel.topology.AvroSerdes;
-import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -53,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * the INSERT runs on a second thread while the consumer thread prepares the next batch (one INSERT at a
  * time), and the offset after it is committed once ClickHouse has acknowledged it.
  *
+ * <p>This class is the life cycle, the consumer loop and the order of the steps; the steps are their own classes:
+ * {@link PartitionBuffers} (batching), {@link LabelDecoder} (records to labels, dead letters),
+ * {@link LabelRowEncoder} (labels to an INSERT body), {@link BatchWriter} (INSERTs, retries, mutations) and
+ * {@link ResumePosition} (where an assigned partition resumes).
+ *
  * <p>Use: {@link #start()} (creates the table when configured, joins the consumer group, returns),
  * {@link #progress()} at any time, {@link #close()} to stop. A sink that gives up (a batch ClickHouse
  * keeps refusing in {@code stop} mode, a dead-letter topic that cannot be written, a registry that stays
@@ -70,7 +66,6 @@ public final class ClickHouseSink implements AutoCloseable {
     private final SinkSettings settings;
     private final String topic;
     private final String deadLetterTopic;
-    private final Deserializer<ConversationLabel> valueDeserializer;
     private final LabelTable table;
     /** Used on the polling thread only. */
     private final LabelRowEncoder encoder;
@@ -78,22 +73,14 @@ public final class ClickHouseSink implements AutoCloseable {
     private final LabelRowEncoder inserterEncoder;
     private final Backoff backoff;
 
-    private final Map<TopicPartition, PartitionBuffer> buffers = new LinkedHashMap<>();
-    private final CountDownLatch closeRequested = new CountDownLatch(1);
+    private final CloseSignal closing = new CloseSignal();
+    private final SinkCounters counters = new SinkCounters();
+    private final PartitionBuffers buffers;
+    private final LabelDecoder decoder;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile State state = State.NEW;
     private volatile Throwable failure;
     private volatile boolean handleRebalances = true;
-
-    private final AtomicLong recordsConsumed = new AtomicLong();
-    private final AtomicLong rowsWritten = new AtomicLong();
-    private final AtomicLong batchesWritten = new AtomicLong();
-    private final AtomicLong tombstones = new AtomicLong();
-    private final AtomicLong superseded = new AtomicLong();
-    private final AtomicLong deadLettered = new AtomicLong();
-    private final AtomicLong retries = new AtomicLong();
-    private final AtomicLong mutations = new AtomicLong();
-    private final Map<Integer, Long> lastOffsets = new ConcurrentHashMap<>();
 
     /** The thread INSERTs run on, one at a time, while the consumer thread prepares the next batch. */
     private final ExecutorService inserter = Executors.newSingleThreadExecutor(r -> {
@@ -105,6 +92,7 @@ public final class ClickHouseSink implements AutoCloseable {
     private volatile long firstRecordNanos;
 
     private LabelStore store;
+    private BatchWriter writer;
     private KafkaConsumer<byte[], byte[]> consumer;
     private DeadLetters deadLetters;
     private Thread thread;
@@ -122,11 +110,12 @@ public final class ClickHouseSink implements AutoCloseable {
         this.settings = settings;
         this.topic = topics.labels();
         this.deadLetterTopic = topics.deadLetters();
-        this.valueDeserializer = valueDeserializer;
         this.table = new LabelTable(clickhouse.database(), settings.table(), settings.layout());
         this.encoder = new LabelRowEncoder(settings.layout(), topic);
         this.inserterEncoder = new LabelRowEncoder(settings.layout(), topic);
         this.backoff = new Backoff(settings.retryBackoff(), settings.retryBackoffMax());
+        this.buffers = new PartitionBuffers(settings.batchSize(), settings.batchLinger());
+        this.decoder = new LabelDecoder(valueDeserializer, deadLetterTopic, settings.retryAttempts(), backoff, closing, counters);
     }
 
     /** Everything from one configuration source, as {@code bin/sentinel sink} reads it. */
@@ -162,8 +151,9 @@ public final class ClickHouseSink implements AutoCloseable {
             throw new IllegalStateException("sink already started");
         }
         store = new LabelStore(clickhouse, table);
+        writer = new BatchWriter(store, table, settings, clickhouse.socketTimeout(), backoff, closing, counters, encoder);
         try {
-            withRetries("prepare table " + table.qualifiedName(), () -> {
+            writer.withRetries("prepare table " + table.qualifiedName(), () -> {
                 store.ensureTable(settings.createTable());
                 return null;
             });
@@ -203,8 +193,11 @@ public final class ClickHouseSink implements AutoCloseable {
         return config;
     }
 
-    /** {@link System#nanoTime()} when the first records arrived, 0 before: where {@code bench} starts its clock. */
-    long firstRecordNanos() {
+    /**
+     * {@link System#nanoTime()} when the first records arrived, 0 before: where {@code bench}
+     * ({@code io.cdcsentinel.bench.SinkBenchmark}, another module) starts its clock. Public for that alone.
+     */
+    public long firstRecordNanos() {
         return firstRecordNanos;
     }
 
@@ -217,10 +210,7 @@ public final class ClickHouseSink implements AutoCloseable {
     }
 
     public SinkProgress progress() {
-        Throwable f = failure;
-        return new SinkProgress(state, recordsConsumed.get(), rowsWritten.get(), batchesWritten.get(), tombstones.get(),
-                superseded.get(), deadLettered.get(), retries.get(), mutations.get(), Map.copyOf(lastOffsets),
-                f == null ? null : String.valueOf(f.getMessage()));
+        return counters.snapshot(state, failure);
     }
 
     /** Waits until the sink has stopped (closed or failed); true if it has. */
@@ -234,7 +224,7 @@ public final class ClickHouseSink implements AutoCloseable {
      */
     @Override
     public void close() {
-        closeRequested.countDown();
+        closing.request();
         KafkaConsumer<byte[], byte[]> c;
         Thread t;
         synchronized (this) {
@@ -258,36 +248,31 @@ public final class ClickHouseSink implements AutoCloseable {
         }
     }
 
-    private boolean closing() {
-        return closeRequested.getCount() == 0;
-    }
-
     // ---------------------------------------------------------------- consumer loop
 
     private void runLoop() {
         try {
             consumer.subscribe(List.of(topic), new Rebalances());
-            while (!closing()) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(nextPollTimeout());
+            while (!closing.requested()) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(buffers.pollTimeout(System.nanoTime(), inFlight != null));
                 long now = System.nanoTime();
                 if (!records.isEmpty() && firstRecordNanos == 0) {
                     firstRecordNanos = now;
                 }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
-                    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-                    buffers.computeIfAbsent(tp, k -> new PartitionBuffer()).add(record, now);
+                    buffers.add(record, now);
                 }
-                recordsConsumed.addAndGet(records.count());
+                counters.recordsConsumed.addAndGet(records.count());
                 if (inFlight != null && inFlight.result().isDone()) {
                     completeInFlight();
                 }
-                flushDue(System.nanoTime());
+                buffers.forEachDue(System.nanoTime(), (tp, batch) -> writeBatch(tp, batch, settings.retryAttempts()));
             }
             drainOnClose();
             state = State.STOPPED;
         } catch (Throwable e) {
             // A wakeup, or a wait cut short, is how close() reaches a thread blocked in poll, a commit or a backoff.
-            if (closing() && (e instanceof WakeupException || e instanceof SinkClosedException
+            if (closing.requested() && (e instanceof WakeupException || e instanceof SinkClosedException
                     || e.getCause() instanceof WakeupException || e.getCause() instanceof SinkClosedException)) {
                 drainOnClose();
                 state = State.STOPPED;
@@ -313,7 +298,7 @@ public final class ClickHouseSink implements AutoCloseable {
 
     private void drainOnClose() {
         try {
-            for (TopicPartition tp : new ArrayList<>(buffers.keySet())) {
+            for (TopicPartition tp : buffers.partitions()) {
                 flushAll(tp, 1);
             }
             completeInFlight();
@@ -342,72 +327,18 @@ public final class ClickHouseSink implements AutoCloseable {
         }
     }
 
-    private Duration nextPollTimeout() {
-        long lingerNanos = settings.batchLinger().toNanos();
-        long now = System.nanoTime();
-        long wait = TimeUnit.MILLISECONDS.toNanos(inFlight != null ? 10 : 200);
-        for (PartitionBuffer b : buffers.values()) {
-            if (!b.records.isEmpty()) {
-                wait = Math.min(wait, Math.max(0, b.firstAddedNanos + lingerNanos - now));
-            }
-        }
-        return Duration.ofNanos(wait);
-    }
-
-    /** Full batches as soon as they are full; the rest once its oldest record has waited {@code sink.batch.linger}. */
-    private void flushDue(long now) {
-        long lingerNanos = settings.batchLinger().toNanos();
-        for (Map.Entry<TopicPartition, PartitionBuffer> e : buffers.entrySet()) {
-            PartitionBuffer b = e.getValue();
-            while (b.records.size() >= settings.batchSize()) {
-                writeBatch(e.getKey(), b.take(settings.batchSize(), now), settings.retryAttempts());
-            }
-            if (!b.records.isEmpty() && now - b.firstAddedNanos >= lingerNanos) {
-                writeBatch(e.getKey(), b.take(b.records.size(), now), settings.retryAttempts());
-            }
-        }
-    }
-
     /** Writes everything buffered for {@code tp}, in batches. */
     private void flushAll(TopicPartition tp, int attempts) {
-        PartitionBuffer b = buffers.get(tp);
-        while (b != null && !b.records.isEmpty()) {
-            writeBatch(tp, b.take(Math.min(settings.batchSize(), b.records.size()), System.nanoTime()), attempts);
-        }
-    }
-
-    /** Records of one partition, in offset order, waiting to be written. */
-    private static final class PartitionBuffer {
-        final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        long firstAddedNanos;
-
-        void add(ConsumerRecord<byte[], byte[]> record, long now) {
-            if (records.isEmpty()) {
-                firstAddedNanos = now;
-            }
-            records.add(record);
-        }
-
-        /** Removes and returns the first {@code n} records; what stays counts as arrived {@code now}. */
-        List<ConsumerRecord<byte[], byte[]>> take(int n, long now) {
-            List<ConsumerRecord<byte[], byte[]>> head = new ArrayList<>(records.subList(0, n));
-            records.subList(0, n).clear();
-            firstAddedNanos = now;
-            return head;
+        List<ConsumerRecord<byte[], byte[]>> batch;
+        while (!(batch = buffers.takeBatch(tp, System.nanoTime())).isEmpty()) {
+            writeBatch(tp, batch, attempts);
         }
     }
 
     // ---------------------------------------------------------------- one batch
 
-    /** A decoded label and the record it came from. */
-    private record Pending(ConversationLabel label, ConsumerRecord<byte[], byte[]> record) {
-        long offset() {
-            return record.offset();
-        }
-    }
-
     /** The one INSERT that may be running while the next batch is prepared. */
-    private record InFlight(TopicPartition tp, List<Pending> rows, long nextOffset, int attempts, Future<?> result) {
+    private record InFlight(TopicPartition tp, List<PendingLabel> rows, long nextOffset, int attempts, Future<?> result) {
     }
 
     /**
@@ -423,33 +354,18 @@ public final class ClickHouseSink implements AutoCloseable {
      * row's CPU off this thread.
      */
     private void writeBatch(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> batch, int attempts) {
-        List<Pending> rows = new ArrayList<>(batch.size());
-        List<DeadLetters.Letter> letters = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : batch) {
-            if (record.value() == null) {
-                tombstones.incrementAndGet();
-                continue;
-            }
-            try {
-                ConversationLabel label = decode(record);
-                LabelRowEncoder.validate(label);
-                rows.add(new Pending(label, record));
-            } catch (BadLabelException e) {
-                LOG.warn("bad label at {}-{}@{}: {}; sent to {}", record.topic(), record.partition(), record.offset(),
-                        e.getMessage(), deadLetterTopic);
-                letters.add(new DeadLetters.Letter(record, e));
-            }
+        LabelDecoder.Decoded decoded = decoder.decode(batch);
+        if (!decoded.letters().isEmpty()) {
+            deadLetters.send(decoded.letters());
+            counters.deadLettered.addAndGet(decoded.letters().size());
         }
-        if (!letters.isEmpty()) {
-            deadLetters.send(letters);
-            deadLettered.addAndGet(letters.size());
-        }
+        List<PendingLabel> rows = decoded.rows();
         if (settings.layout() == Layout.LEGACY) {
-            rows = latestPerConversation(rows);
+            rows = decoder.latestPerConversation(rows);
         }
         long nextOffset = batch.get(batch.size() - 1).offset() + 1;
         boolean inserterBusy = inFlight != null && !inFlight.result().isDone();
-        LabelRowEncoder.RowBuffer body = rows.isEmpty() || !inserterBusy ? null : encode(encoder, tp, rows);
+        LabelRowEncoder.RowBuffer body = rows.isEmpty() || !inserterBusy ? null : encoder.encode(tp.partition(), rows);
         completeInFlight();
         if (rows.isEmpty()) {
             commit(tp, nextOffset);
@@ -458,34 +374,16 @@ public final class ClickHouseSink implements AutoCloseable {
         if (settings.layout() == Layout.LEGACY) {
             try {
                 // After the previous INSERT has landed: it may hold the very rows this delete must remove.
-                deleteCorrected(rows);
+                writer.deleteCorrected(rows);
             } catch (RuntimeException e) {
                 finishWithRetries(tp, rows, nextOffset, attempts, e);
                 return;
             }
         }
-        String queryId = table.insertQueryId(tp.topic(), tp.partition());
-        List<Pending> toInsert = rows;
-        inFlight = new InFlight(tp, toInsert, nextOffset, attempts, inserter.submit(() -> timedInsert(tp, queryId,
-                body != null ? body : encode(inserterEncoder, tp, toInsert), toInsert)));
-    }
-
-    private static LabelRowEncoder.RowBuffer encode(LabelRowEncoder encoder, TopicPartition tp, List<Pending> rows) {
-        LabelRowEncoder.RowBuffer body = new LabelRowEncoder.RowBuffer(rows.size() * 512);
-        byte[] writtenAt = LabelRowEncoder.dateTimeJson(System.currentTimeMillis() / 1000);
-        for (Pending p : rows) {
-            encoder.encode(p.label(), tp.partition(), p.offset(), writtenAt, body);
-        }
-        return body;
-    }
-
-    private void timedInsert(TopicPartition tp, String queryId, LabelRowEncoder.RowBuffer body, List<Pending> rows) {
-        long started = System.nanoTime();
-        store.insert(queryId, body);
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("{}-{}: {} rows ({} bytes) up to offset {} written in {} ms", tp.topic(), tp.partition(), rows.size(),
-                    body.size(), rows.get(rows.size() - 1).offset(), (System.nanoTime() - started) / 1_000_000);
-        }
+        String queryId = writer.queryId(tp);
+        List<PendingLabel> toInsert = rows;
+        inFlight = new InFlight(tp, toInsert, nextOffset, attempts, inserter.submit(() -> writer.insert(tp, queryId,
+                body != null ? body : inserterEncoder.encode(tp.partition(), toInsert), toInsert)));
     }
 
     /** Waits for the running INSERT; on failure retries it here (re-reading first), then commits its offset. */
@@ -505,8 +403,8 @@ public final class ClickHouseSink implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SinkClosedException();
         }
-        rowsWritten.addAndGet(f.rows().size());
-        batchesWritten.incrementAndGet();
+        counters.rowsWritten.addAndGet(f.rows().size());
+        counters.batchesWritten.incrementAndGet();
         commit(f.tp(), f.nextOffset());
     }
 
@@ -523,11 +421,12 @@ public final class ClickHouseSink implements AutoCloseable {
         }
     }
 
-    private void finishWithRetries(TopicPartition tp, List<Pending> rows, long nextOffset, int attempts, RuntimeException failure) {
+    private void finishWithRetries(TopicPartition tp, List<PendingLabel> rows, long nextOffset, int attempts,
+            RuntimeException failure) {
         try {
-            retryInsert(tp, rows, attempts, failure);
+            writer.retryInsert(tp, rows, attempts, failure);
         } catch (BatchFailedException e) {
-            if (settings.failureMode() != FailureMode.DLQ || closing()) {
+            if (settings.failureMode() != FailureMode.DLQ || closing.requested()) {
                 throw e;
             }
             LOG.error("ClickHouse refused {} rows of {}-{} (offsets {}..{}) after {} attempt(s): {}; sent to {}",
@@ -535,13 +434,13 @@ public final class ClickHouseSink implements AutoCloseable {
                     e.remaining.get(e.remaining.size() - 1).offset(), e.attempts, ClickHouseErrors.describe(e.getCause()),
                     deadLetterTopic);
             deadLetters.send(e.remaining.stream().map(p -> new DeadLetters.Letter(p.record(), e)).toList());
-            deadLettered.addAndGet(e.remaining.size());
+            counters.deadLettered.addAndGet(e.remaining.size());
         }
         commit(tp, nextOffset);
     }
 
     private void commit(TopicPartition tp, long nextOffset) {
-        lastOffsets.put(tp.partition(), nextOffset - 1);
+        counters.lastOffsets.put(tp.partition(), nextOffset - 1);
         consumer.commitAsync(Map.of(tp, new OffsetAndMetadata(nextOffset)), (offsets, e) -> {
             if (e != null) {
                 // Harmless: the committed offset is only a floor; the sink resumes from ClickHouse.
@@ -550,222 +449,26 @@ public final class ClickHouseSink implements AutoCloseable {
         });
     }
 
-    /**
-     * Decodes a value with the registry-aware deserializer. A registry that cannot be reached is not the
-     * record's fault: that is retried (and eventually stops the sink); anything else makes a bad label.
-     */
-    private ConversationLabel decode(ConsumerRecord<byte[], byte[]> record) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                ConversationLabel label = valueDeserializer.deserialize(record.topic(), record.headers(), record.value());
-                if (label == null) {
-                    throw new BadLabelException("deserializer returned null for a non-null value");
-                }
-                return label;
-            } catch (BadLabelException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                if (!isUnreachable(e)) {
-                    throw new BadLabelException("undecodable value: " + e, e);
-                }
-                if (attempt >= settings.retryAttempts()) {
-                    throw new IllegalStateException("schema registry unreachable while decoding " + record.topic() + "-"
-                            + record.partition() + "@" + record.offset() + " after " + attempt + " attempts", e);
-                }
-                retries.incrementAndGet();
-                LOG.warn("schema registry unreachable ({}); retrying", e.toString());
-                pause(backoff.delay(attempt));
-            }
-        }
-    }
-
-    private static boolean isUnreachable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof IOException || t instanceof TimeoutException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Legacy layout: one row per conversation per batch, the last one read. Two rows of one conversation
-     * in one INSERT would both survive there (their sorting keys differ), and the delete that precedes the
-     * INSERT cannot tell them apart.
-     */
-    private List<Pending> latestPerConversation(List<Pending> rows) {
-        Map<ConversationKey, Pending> latest = new LinkedHashMap<>();
-        for (Pending p : rows) {
-            latest.put(ConversationKey.of(p.label()), p);
-        }
-        if (latest.size() == rows.size()) {
-            return rows;
-        }
-        superseded.addAndGet(rows.size() - latest.size());
-        List<Pending> kept = new ArrayList<>(latest.values());
-        kept.sort((a, b) -> Long.compare(a.offset(), b.offset()));
-        return kept;
-    }
-
-    /**
-     * Retries a failed INSERT of {@code rows} (one partition, offset order) while the failure is retriable
-     * and attempts remain. Before every retry the sink asks ClickHouse for the partition's highest offset
-     * and drops the rows at or below it: the failed attempt may have been committed in full or in part (a
-     * cut request can commit a prefix of its rows), and only ClickHouse knows.
-     */
-    private void retryInsert(TopicPartition tp, List<Pending> rows, int attempts, RuntimeException firstFailure) {
-        String queryId = table.insertQueryId(tp.topic(), tp.partition());
-        List<Pending> pending = rows;
-        RuntimeException failure = firstFailure;
-        for (int attempt = 2; ; attempt++) {
-            if (!ClickHouseErrors.isRetriable(failure) || attempt > attempts) {
-                throw new BatchFailedException(pending, attempt - 1, failure);
-            }
-            retries.incrementAndGet();
-            Duration wait = backoff.delay(attempt - 1);
-            LOG.warn("INSERT of {} rows of {}-{} failed (attempt {}/{}): {}; retrying in {} ms", pending.size(), tp.topic(),
-                    tp.partition(), attempt - 1, attempts, ClickHouseErrors.describe(failure), wait.toMillis());
-            pause(wait);
-            try {
-                // A timed-out attempt may still be running on the server and commit after we look.
-                awaitNoRunningInsert(List.of(queryId));
-                OptionalLong held = store.maxOffset(tp.topic(), tp.partition());
-                if (held.isPresent()) {
-                    long max = held.getAsLong();
-                    List<Pending> before = pending;
-                    pending = pending.stream().filter(p -> p.offset() > max).toList();
-                    if (pending.size() < before.size()) {
-                        LOG.info("{}-{}: ClickHouse already holds {} rows of the failed attempt (up to offset {})",
-                                tp.topic(), tp.partition(), before.size() - pending.size(), max);
-                        rowsWritten.addAndGet(before.size() - pending.size());
-                    }
-                }
-                if (pending.isEmpty()) {
-                    batchesWritten.incrementAndGet();
-                    return;
-                }
-                if (settings.layout() == Layout.LEGACY) {
-                    deleteCorrected(pending);
-                }
-                timedInsert(tp, queryId, encode(encoder, tp, pending), pending);
-                rowsWritten.addAndGet(pending.size());
-                batchesWritten.incrementAndGet();
-                return;
-            } catch (SinkClosedException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-        }
-    }
-
-    /**
-     * Legacy layout: deletes every stored row of the conversations a correction or deletion in this batch
-     * replaces, and waits for the mutation (and any other pending one on the table) to finish. Rows of this
-     * batch are never touched: the mutation only sees parts that exist before it, and the batch's INSERT
-     * comes after it. A FINAL label is the conversation's first row and needs no delete.
-     */
-    private void deleteCorrected(List<Pending> pending) {
-        Set<ConversationKey> keys = new HashSet<>();
-        for (Pending p : pending) {
-            if (p.label().getKind() != LabelKind.FINAL) {
-                keys.add(ConversationKey.of(p.label()));
-            }
-        }
-        if (keys.isEmpty()) {
-            return;
-        }
-        store.deleteConversations(keys);
-        mutations.incrementAndGet();
-        awaitMutations();
-    }
-
-    private void awaitMutations() {
-        long deadline = System.nanoTime() + settings.mutationTimeout().toNanos();
-        long wait = 20;
-        while (store.pendingMutations() > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("mutations on " + table.qualifiedName() + " still running after "
-                        + settings.mutationTimeout() + " (sink.mutation.timeout); see system.mutations");
-            }
-            pause(Duration.ofMillis(wait));
-            wait = Math.min(1_000, wait * 2);
-        }
-    }
-
     // ---------------------------------------------------------------- resume
 
     /**
-     * Where to resume each newly assigned partition. ClickHouse is asked, not the group's committed
-     * offset alone:
-     * <ol>
-     *   <li>wait until no INSERT of these partitions runs on the server (their fixed query ids, see
-     *       {@link LabelTable#insertQueryId}): a previous owner killed after sending a complete body leaves
-     *       an INSERT that still commits;</li>
-     *   <li>{@code max(kafka_offset)} per partition from the table;</li>
-     *   <li>position = max(that + 1, committed offset): the committed offset is written only after
-     *       everything below it is in ClickHouse or in the dead-letter topic, so it is a safe floor and it
-     *       skips records that leave no row (tombstones, dead letters, rows deleted since);</li>
-     *   <li>a partition without rows resumes at its committed offset, or the beginning, except when the
-     *       table holds no row of the topic at all: a new (or re-created) table is filled from the
-     *       beginning whatever the group committed before.</li>
-     * </ol>
+     * Where to resume each newly assigned partition: wait until no INSERT of these partitions runs on the
+     * server, read {@code max(kafka_offset)} per partition from the table, then {@link ResumePosition#of}.
      */
     private void resume(Collection<TopicPartition> partitions) {
         if (partitions.isEmpty()) {
             return;
         }
-        List<String> queryIds = partitions.stream().map(tp -> table.insertQueryId(tp.topic(), tp.partition())).toList();
-        withRetries("wait for running INSERTs", () -> {
-            awaitNoRunningInsert(queryIds);
+        List<String> queryIds = partitions.stream().map(writer::queryId).toList();
+        writer.withRetries("wait for running INSERTs", () -> {
+            writer.awaitNoRunningInsert(queryIds);
             return null;
         });
-        Map<Integer, Long> held = withRetries("read max(kafka_offset)", () -> store.maxOffsets(topic));
+        Map<Integer, Long> held = writer.withRetries("read max(kafka_offset)", () -> store.maxOffsets(topic));
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
         for (TopicPartition tp : partitions) {
-            Long max = held.get(tp.partition());
-            OffsetAndMetadata c = committed.get(tp);
-            Long end = ends.get(tp);
-            if (max != null && end != null && max + 1 > end) {
-                throw new IllegalStateException(table.qualifiedName() + " holds offset " + max + " of " + tp
-                        + " but the partition ends at " + end + ": the topic was re-created or truncated. Write to a new table"
-                        + " (sink.table) or delete the rows of the old topic (kafka_topic = '" + tp.topic() + "')");
-            }
-            if (held.isEmpty()) {
-                if (c != null) {
-                    LOG.warn("{} holds no row of {}: reading {} from the beginning (the group's committed offset {} is ignored)",
-                            table.qualifiedName(), topic, tp, c.offset());
-                }
-                consumer.seekToBeginning(List.of(tp));
-            } else if (max != null) {
-                long position = Math.max(max + 1, c == null ? 0 : c.offset());
-                LOG.info("{}: resuming at {} (ClickHouse holds up to {}, committed {})", tp, position, max,
-                        c == null ? "none" : c.offset());
-                consumer.seek(tp, position);
-            } else if (c != null) {
-                consumer.seek(tp, c.offset());
-            } else {
-                consumer.seekToBeginning(List.of(tp));
-            }
-        }
-    }
-
-    /**
-     * Waits until none of {@code queryIds} runs on the server: an INSERT sent by a process that has since
-     * died, or by an attempt that timed out, can still commit, and must have done so before the sink reads
-     * {@code max(kafka_offset)}.
-     */
-    private void awaitNoRunningInsert(Collection<String> queryIds) {
-        long deadline = System.nanoTime() + clickhouse.socketTimeout().multipliedBy(2).toNanos();
-        Set<String> running;
-        while (!(running = store.runningQueries(queryIds)).isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("INSERT(s) " + running + " still run on ClickHouse after "
-                        + clickhouse.socketTimeout().multipliedBy(2) + "; KILL QUERY them or wait, then restart the sink");
-            }
-            LOG.info("waiting for INSERT(s) {} of an earlier attempt or owner to finish on ClickHouse", running);
-            pause(Duration.ofMillis(100));
+            ResumePosition.of(table.qualifiedName(), tp, held, committed.get(tp), ends.get(tp)).applyTo(consumer);
         }
     }
 
@@ -795,9 +498,9 @@ public final class ClickHouseSink implements AutoCloseable {
                 abandonInFlight();
             }
             for (TopicPartition tp : partitions) {
-                PartitionBuffer dropped = buffers.remove(tp);
-                if (dropped != null && !dropped.records.isEmpty()) {
-                    LOG.warn("{} lost to another group member: {} buffered records left to it", tp, dropped.records.size());
+                int dropped = buffers.remove(tp);
+                if (dropped > 0) {
+                    LOG.warn("{} lost to another group member: {} buffered records left to it", tp, dropped);
                 }
             }
         }
@@ -807,60 +510,6 @@ public final class ClickHouseSink implements AutoCloseable {
             if (handleRebalances) {
                 resume(partitions);
             }
-        }
-    }
-
-    // ---------------------------------------------------------------- retries
-
-    private <T> T withRetries(String what, Supplier<T> request) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return request.get();
-            } catch (RuntimeException e) {
-                if (!ClickHouseErrors.isRetriable(e) || attempt >= settings.retryAttempts()) {
-                    throw new IllegalStateException("cannot " + what + ": " + ClickHouseErrors.describe(e), e);
-                }
-                retries.incrementAndGet();
-                Duration wait = backoff.delay(attempt);
-                LOG.warn("cannot {} (attempt {}/{}): {}; retrying in {} ms", what, attempt, settings.retryAttempts(),
-                        ClickHouseErrors.describe(e), wait.toMillis());
-                pause(wait);
-            }
-        }
-    }
-
-    /** Waits, unless the sink is being closed (then gives up the batch: nothing is committed for it). */
-    private void pause(Duration wait) {
-        try {
-            if (closeRequested.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new SinkClosedException();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SinkClosedException();
-        }
-    }
-
-    /** Close was requested while waiting; not a failure. */
-    private static final class SinkClosedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        SinkClosedException() {
-            super("sink closed", null, false, false);
-        }
-    }
-
-    /** A batch ClickHouse still refused after the last attempt, with the rows it does not hold. */
-    static final class BatchFailedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final transient List<Pending> remaining;
-        final int attempts;
-
-        BatchFailedException(List<Pending> remaining, int attempts, Throwable cause) {
-            super("ClickHouse refused a batch of " + remaining.size() + " rows (" + attempts + " attempt(s)): "
-                    + ClickHouseErrors.describe(cause), cause);
-            this.remaining = remaining;
-            this.attempts = attempts;
         }
     }
 }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Maps a {@link ConversationLabel} read at (topic, partition, offset) to one {@code JSONEachRow} line of
@@ -128,6 +129,19 @@ public final class LabelRowEncoder {
             b[at + i] = (byte) ('0' + value % 10);
             value /= 10;
         }
+    }
+
+    /**
+     * One batch of one partition as one INSERT body, in the order given; every row gets the same
+     * {@code written_at}, the sink's clock now.
+     */
+    RowBuffer encode(int partition, List<PendingLabel> rows) {
+        RowBuffer body = new RowBuffer(rows.size() * 512);
+        byte[] writtenAt = dateTimeJson(System.currentTimeMillis() / 1000);
+        for (PendingLabel p : rows) {
+            encode(p.label(), partition, p.offset(), writtenAt, body);
+        }
+        return body;
     }
 
     /**

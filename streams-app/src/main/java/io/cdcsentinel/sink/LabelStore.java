@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>The client is built with {@code compressServerResponse(false)}: 18.16 cannot answer compressed the
  * way the client expects. Results are read as {@code TabSeparated}, which every version writes.
  */
-public final class LabelStore implements AutoCloseable {
+public final class LabelStore implements AutoCloseable, SinkStore {
     private static final Logger LOG = LoggerFactory.getLogger(LabelStore.class);
 
     private final Client client;
@@ -113,6 +113,7 @@ public final class LabelStore implements AutoCloseable {
     }
 
     /** The highest offset ClickHouse holds for each partition of {@code topic} that has rows. */
+    @Override
     public Map<Integer, Long> maxOffsets(String topic) {
         Map<Integer, Long> result = new HashMap<>();
         for (String[] row : query(table.maxOffsets(topic))) {
@@ -122,6 +123,7 @@ public final class LabelStore implements AutoCloseable {
     }
 
     /** The highest offset ClickHouse holds for one partition, empty when it holds none. */
+    @Override
     public OptionalLong maxOffset(String topic, int partition) {
         List<String[]> rows = query(table.maxOffset(topic, partition));
         if (rows.isEmpty() || Long.parseLong(rows.get(0)[1]) == 0) {
@@ -131,6 +133,7 @@ public final class LabelStore implements AutoCloseable {
     }
 
     /** Which of {@code queryIds} are running on the server now. */
+    @Override
     public Set<String> runningQueries(Collection<String> queryIds) {
         if (queryIds.isEmpty()) {
             return Set.of();
@@ -146,6 +149,7 @@ public final class LabelStore implements AutoCloseable {
      * One INSERT of {@code rows} under {@code queryId}, with {@code max_insert_block_size} above the row
      * count so the server forms a single block of it.
      */
+    @Override
     public void insert(String queryId, LabelRowEncoder.RowBuffer rows) {
         InsertSettings settings = new InsertSettings()
                 .setQueryId(queryId)
@@ -160,6 +164,7 @@ public final class LabelStore implements AutoCloseable {
     }
 
     /** Legacy layout: starts the mutation that deletes every row of {@code keys}. */
+    @Override
     public void deleteConversations(Collection<ConversationKey> keys) {
         // One mutation per batch: its IN list can outgrow the default 256 KiB max_query_size.
         CommandSettings settings = new CommandSettings();
@@ -172,6 +177,7 @@ public final class LabelStore implements AutoCloseable {
     }
 
     /** Unfinished mutations of the table. */
+    @Override
     public long pendingMutations() {
         List<String[]> rows = query(table.pendingMutations());
         return rows.isEmpty() ? 0 : Long.parseLong(rows.get(0)[0]);

@@ -6,14 +6,21 @@
  * <table>
  *   <caption>Classes</caption>
  *   <tr><th>class</th><th>role</th></tr>
- *   <tr><td>{@link io.cdcsentinel.sink.ClickHouseSink}</td><td>consumer loop, batching, retries, resume, rebalances; the API {@code run} and {@code bench} use</td></tr>
+ *   <tr><td>{@link io.cdcsentinel.sink.ClickHouseSink}</td><td>life cycle, consumer loop, the order of a batch's steps, the one INSERT in flight, commits, rebalances; the API {@code run} and {@code bench} use</td></tr>
+ *   <tr><td>{@code PartitionBuffers}</td><td>batching: records per partition until {@code sink.batch.size} or {@code sink.batch.linger}</td></tr>
+ *   <tr><td>{@code LabelDecoder}</td><td>records to labels: tombstones skipped, bad records to dead letters, an unreachable registry retried</td></tr>
+ *   <tr><td>{@code BatchWriter}</td><td>the INSERTs under their fixed query ids, the retry that first re-reads what ClickHouse holds, the legacy delete mutations, {@code withRetries}</td></tr>
+ *   <tr><td>{@code ResumePosition}</td><td>where an assigned partition resumes: {@code max(max(kafka_offset) + 1, committed)}, the rules below</td></tr>
+ *   <tr><td>{@code SinkStore}</td><td>the requests {@code BatchWriter} and the resume make ({@link io.cdcsentinel.sink.LabelStore} is the real one)</td></tr>
+ *   <tr><td>{@code CloseSignal}, {@code SinkCounters}</td><td>what the parts share: the close request every wait watches, the counters of {@link io.cdcsentinel.sink.SinkProgress}</td></tr>
  *   <tr><td>{@link io.cdcsentinel.sink.LabelTable}</td><td>the table's DDL (both layouts) and every SQL statement, pure</td></tr>
  *   <tr><td>{@link io.cdcsentinel.sink.LabelRowEncoder}</td><td>label + (topic, partition, offset) to one {@code JSONEachRow} line; the mapping table</td></tr>
  *   <tr><td>{@link io.cdcsentinel.sink.LabelStore}</td><td>the {@code client-v2} requests (HTTP, no compression, no client retries)</td></tr>
  *   <tr><td>{@link io.cdcsentinel.sink.ClickHouseErrors}</td><td>which failures are retried: the explicit list of server error codes</td></tr>
  *   <tr><td>{@link io.cdcsentinel.sink.DeadLetters}</td><td>original records to {@code sentinel-dlq} with KIP-1034 headers</td></tr>
- *   <tr><td>{@link io.cdcsentinel.sink.SinkBenchmark}</td><td>sink vs raw {@code INSERT ... FORMAT JSONEachRow}, for {@code bench}</td></tr>
  * </table>
+ * The sink's benchmark against raw {@code INSERT ... FORMAT JSONEachRow} ({@code SinkBenchmark}) is in the
+ * {@code bench} module, package {@code io.cdcsentinel.bench}.
  *
  * <h2>Design: the Kafka position lives in the rows</h2>
  * Every row carries the Kafka coordinates it was read from ({@code kafka_topic, kafka_partition,

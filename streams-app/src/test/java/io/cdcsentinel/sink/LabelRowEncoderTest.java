@@ -176,4 +176,24 @@ public class LabelRowEncoderTest {
         assertThat(row.get("kafka_partition").asInt()).isEqualTo(Integer.MAX_VALUE);
         assertThat(row.get("kafka_offset").asText()).isEqualTo(Long.toString(Long.MAX_VALUE));
     }
+
+    @Test
+    void shouldEncodeABatchAsOneLinePerLabelWithItsOffsetAndOneWrittenAt() throws Exception {
+        List<PendingLabel> rows = List.of(SinkFixtures.pending(7, label().setConversationId("a").build()),
+                SinkFixtures.pending(9, label().setConversationId("b").build()));
+
+        LabelRowEncoder.RowBuffer body = new LabelRowEncoder(Layout.REPLACING, "conversation-labels").encode(3, rows);
+
+        assertThat(body.rows()).isEqualTo(2);
+        String[] lines = body.toString().split("\n");
+        assertThat(lines).hasSize(2);
+        JsonNode first = JSON.readTree(lines[0]);
+        JsonNode second = JSON.readTree(lines[1]);
+        assertThat(first.get("conversation_id").asText()).isEqualTo("a");
+        assertThat(first.get("kafka_partition").asInt()).isEqualTo(3);
+        assertThat(first.get("kafka_offset").asLong()).isEqualTo(7);
+        assertThat(second.get("conversation_id").asText()).isEqualTo("b");
+        assertThat(second.get("kafka_offset").asLong()).isEqualTo(9);
+        assertThat(second.get("written_at").asText()).isEqualTo(first.get("written_at").asText());
+    }
 }
