@@ -47,10 +47,8 @@ public final class Meters {
     public static final String SINK_ROWS = "sentinel.sink.rows.written";
     public static final String SINK_RETRIES = "sentinel.sink.retries";
     public static final String SINK_BATCHES = "sentinel.sink.batches.written";
-    public static final SummedGauge SINK_LAG_RECORDS = gauge("sentinel.sink.lag.records",
-            "label records on the topic not yet written to ClickHouse (end offset - position, assigned partitions)", "table");
-    public static final SummedGauge SINK_LAG_SECONDS = gauge("sentinel.sink.lag.seconds",
-            "age of the oldest label record polled and not yet written (0 when caught up)", "table");
+    public static final String SINK_LAG_RECORDS = "sentinel.sink.lag.records";
+    public static final String SINK_LAG_SECONDS = "sentinel.sink.lag.seconds";
 
     // CDC (Debezium embedded)
     public static final TaggedCounter CDC_RECORDS = counter("sentinel.cdc.records",
@@ -67,8 +65,8 @@ public final class Meters {
     public static List<String> names() {
         return List.of(GAP_EVENTS.name(), GAPS_OPEN.name(), RATE_ALERTS.name(), MISSING_RATE.name(),
                 RATE_BUCKETS_ALERTING.name(), LABELS_WRITTEN.name(), LABELS_HELD.name(), LABEL_CHANGES_BUFFERED.name(), DEAD_LETTERS.name(),
-                THREAD_REPLACEMENTS.name(), SINK_ROWS, SINK_RETRIES, SINK_BATCHES, SINK_LAG_RECORDS.name(),
-                SINK_LAG_SECONDS.name(), CDC_RECORDS.name(), CDC_SLOT_LAG_BYTES.name(), CDC_LAG_SECONDS.name(), READY);
+                THREAD_REPLACEMENTS.name(), SINK_ROWS, SINK_RETRIES, SINK_BATCHES, SINK_LAG_RECORDS,
+                SINK_LAG_SECONDS, CDC_RECORDS.name(), CDC_SLOT_LAG_BYTES.name(), CDC_LAG_SECONDS.name(), READY);
     }
 
     private static TaggedCounter counter(String name, String description, String... tags) {

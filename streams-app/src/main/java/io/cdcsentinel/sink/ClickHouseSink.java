@@ -94,6 +94,7 @@ public final class ClickHouseSink implements AutoCloseable {
     private LabelStore store;
     private BatchWriter writer;
     private KafkaConsumer<byte[], byte[]> consumer;
+    private final SinkLag lag = new SinkLag();
     private DeadLetters deadLetters;
     private Thread thread;
 
@@ -213,6 +214,16 @@ public final class ClickHouseSink implements AutoCloseable {
         return counters.snapshot(state, failure);
     }
 
+    /** Records of the label topic not yet written: not fetched yet, or polled and waiting (as of the last poll). */
+    public long lagRecords() {
+        return lag.records();
+    }
+
+    /** Age of the oldest record polled and not yet written, in seconds (0 when nothing waits). */
+    public double lagSeconds() {
+        return lag.seconds(System.currentTimeMillis());
+    }
+
     /** Waits until the sink has stopped (closed or failed); true if it has. */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         return terminated.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -262,6 +273,12 @@ public final class ClickHouseSink implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     buffers.add(record, now);
                 }
+                lag.polled(records);
+                long unfetched = 0;
+                for (TopicPartition tp : consumer.assignment()) {
+                    unfetched += consumer.currentLag(tp).orElse(0);
+                }
+                lag.unfetched(unfetched);
                 counters.recordsConsumed.addAndGet(records.count());
                 if (inFlight != null && inFlight.result().isDone()) {
                     completeInFlight();
@@ -313,6 +330,7 @@ public final class ClickHouseSink implements AutoCloseable {
                     + " start", ClickHouseErrors.describe(e));
         }
         buffers.clear();
+        lag.clear();
     }
 
     private void closeQuietly() {
@@ -441,6 +459,7 @@ public final class ClickHouseSink implements AutoCloseable {
 
     private void commit(TopicPartition tp, long nextOffset) {
         counters.lastOffsets.put(tp.partition(), nextOffset - 1);
+        lag.written(tp, nextOffset);
         consumer.commitAsync(Map.of(tp, new OffsetAndMetadata(nextOffset)), (offsets, e) -> {
             if (e != null) {
                 // Harmless: the committed offset is only a floor; the sink resumes from ClickHouse.
@@ -483,6 +502,7 @@ public final class ClickHouseSink implements AutoCloseable {
             for (TopicPartition tp : partitions) {
                 flushAll(tp, settings.retryAttempts());
                 buffers.remove(tp);
+                lag.forget(tp);
             }
             completeInFlight();
             if (!partitions.isEmpty()) {
@@ -499,6 +519,7 @@ public final class ClickHouseSink implements AutoCloseable {
             }
             for (TopicPartition tp : partitions) {
                 int dropped = buffers.remove(tp);
+                lag.forget(tp);
                 if (dropped > 0) {
                     LOG.warn("{} lost to another group member: {} buffered records left to it", tp, dropped);
                 }

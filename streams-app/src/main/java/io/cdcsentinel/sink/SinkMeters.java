@@ -2,6 +2,7 @@ package io.cdcsentinel.sink;
 
 import io.cdcsentinel.metrics.Meters;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -26,6 +27,10 @@ public final class SinkMeters implements MeterBinder {
         counter(registry, Meters.SINK_BATCHES, "INSERTs written to ClickHouse", table, SinkProgress::batchesWritten);
         counter(registry, Meters.SINK_RETRIES, "INSERT attempts retried after a retriable ClickHouse error", table,
                 SinkProgress::retries);
+        Gauge.builder(Meters.SINK_LAG_RECORDS, sink, ClickHouseSink::lagRecords).tags(table)
+                .description("label records not yet written: not fetched yet, or polled and waiting").register(registry);
+        Gauge.builder(Meters.SINK_LAG_SECONDS, sink, ClickHouseSink::lagSeconds).tags(table)
+                .description("age of the oldest label record polled and not yet written (0 when caught up)").register(registry);
         counter(registry, Meters.DEAD_LETTERS.name(), "records sent to the dead-letter topic, per component and reason",
                 Tags.of("component", "sink", "reason", "undecodable-or-refused"), SinkProgress::deadLettered);
     }
