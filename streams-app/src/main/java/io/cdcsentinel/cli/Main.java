@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 StackCommand.class,
                 CdcCommand.class,
                 RunCommand.class,
+                SchemasCommand.class,
                 SinkCommand.class,
                 SimulateCommand.class,
                 BenchCommand.class,
