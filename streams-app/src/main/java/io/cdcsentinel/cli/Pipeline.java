@@ -10,6 +10,7 @@ import io.cdcsentinel.config.RunSettings;
 import io.cdcsentinel.config.SinkSettings;
 import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.registry.SchemaRegistration;
 import io.cdcsentinel.sink.ClickHouseSink;
 import io.cdcsentinel.sink.SinkProgress;
 import io.cdcsentinel.topology.AvroSerdes;
@@ -50,14 +51,16 @@ public final class Pipeline implements AutoCloseable {
 
     private final KafkaSettings kafka;
     private final TopicNames topics;
+    private final RegistrySettings registry;
     private final RunSettings run;
     private final Map<String, KafkaStreams> streams = new LinkedHashMap<>();
     private final ClickHouseSink sink;
 
-    private Pipeline(KafkaSettings kafka, TopicNames topics, RunSettings run, Map<String, Topology> topologies,
-            Map<String, java.util.Properties> properties, ClickHouseSink sink) {
+    private Pipeline(KafkaSettings kafka, TopicNames topics, RegistrySettings registry, RunSettings run,
+            Map<String, Topology> topologies, Map<String, java.util.Properties> properties, ClickHouseSink sink) {
         this.kafka = kafka;
         this.topics = topics;
+        this.registry = registry;
         this.run = run;
         topologies.forEach((id, topology) -> streams.put(id, new KafkaStreams(topology, properties.get(id))));
         this.sink = sink;
@@ -87,13 +90,19 @@ public final class Pipeline implements AutoCloseable {
             sinkSettings = streams.instanceId().map(sinkSettings::withStaticMember).orElse(sinkSettings);
             sink = new ClickHouseSink(kafka, topics, registry, ClickHouseSettings.from(source), sinkSettings);
         }
-        return new Pipeline(kafka, topics, run, topologies, properties, sink);
+        return new Pipeline(kafka, topics, registry, run, topologies, properties, sink);
     }
 
-    /** Creates the output topics, then starts the topologies and the sink. */
+    /**
+     * Checks that the schemas are registered (unless {@code registry.auto.register=true}), creates the output topics,
+     * then starts the topologies and the sink.
+     *
+     * @throws io.cdcsentinel.config.ConfigException when a subject lacks this build's schema, before anything runs
+     */
     public void start() {
         // A process killed with SIGKILL leaves its health file behind: this one is not running yet.
         deleteHealthFile();
+        SchemaRegistration.requireRegistered(registry, topics);
         OutputTopics.ensure(kafka, topics);
         streams.forEach((id, app) -> {
             app.setUncaughtExceptionHandler(e -> {
