@@ -8,6 +8,7 @@ import io.cdcsentinel.config.GapSettings;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.config.PostgresSettings;
+import io.cdcsentinel.config.RegistrySettings;
 import io.cdcsentinel.config.RunSettings;
 import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
@@ -110,6 +111,9 @@ public final class Bench {
      */
     static Map<String, String> baseConfig(Map<String, String> settings, Endpoints endpoints, String database) {
         Map<String, String> config = new HashMap<>(settings);
+        // Every stage writes topics of its own, thrown away afterwards: the serdes register their schemas on first use
+        // (one registry call per schema either way) instead of a `schemas register` per stage.
+        config.putIfAbsent(RegistrySettings.AUTO_REGISTER.name(), "true");
         config.putAll(endpoints.asConfig());
         config.put(PostgresSettings.URL.name(), endpoints.postgresUrl(database));
         return config;

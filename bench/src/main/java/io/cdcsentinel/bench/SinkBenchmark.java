@@ -234,7 +234,8 @@ public final class SinkBenchmark {
 
     private static void produce(KafkaSettings kafka, RegistrySettings registry, String topic, List<ConversationLabel> labels)
             throws ExecutionException, InterruptedException {
-        AvroSerdes serdes = new AvroSerdes(registry);
+        // the benchmark's own throwaway topic: its schemas are registered on first use
+        AvroSerdes serdes = new AvroSerdes(registry.withAutoRegister(true));
         Serializer<ConversationLabelKey> keys = serdes.forKeys(ConversationLabelKey.class).serializer();
         Serializer<ConversationLabel> values = serdes.forValues(ConversationLabel.class).serializer();
         Map<String, Object> config = new HashMap<>(kafka.clientConfig());

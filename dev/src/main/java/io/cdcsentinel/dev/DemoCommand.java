@@ -15,6 +15,7 @@ import io.cdcsentinel.config.RegistrySettings;
 import io.cdcsentinel.config.TopicNames;
 import io.cdcsentinel.local.Endpoints;
 import io.cdcsentinel.local.LocalStack;
+import io.cdcsentinel.registry.SchemaRegistration;
 import io.cdcsentinel.sim.Scenario;
 import io.cdcsentinel.sim.SimulationSummary;
 import io.cdcsentinel.sim.Simulator;
@@ -83,6 +84,10 @@ public final class DemoCommand implements Callable<Integer>, ExtraCommand {
 
         TopicNames topics = TopicNames.from(config);
         KafkaSettings kafka = KafkaSettings.from(config);
+        // the deployment's registration step (`schemas register`), not auto-registration: the demo runs as production does
+        var schemas = SchemaRegistration.registerAllOrFail(RegistrySettings.from(config), topics);
+        Console.println("demo: schemas registered as `bin/sentinel schemas register` does: " + schemas.size()
+                + " subjects, compatibility BACKWARD");
         ExecutorService workload = Executors.newSingleThreadExecutor();
         try (CdcRunner cdc = new CdcRunner(PostgresSettings.from(config), kafka, CdcSettings.from(config), topics);
                 Pipeline pipeline = Pipeline.fromConfig(config);

@@ -36,6 +36,7 @@ import io.cdcsentinel.sink.LabelTable;
 import io.cdcsentinel.testing.StackExtension;
 import io.cdcsentinel.testing.StackFixture;
 import io.cdcsentinel.testing.TopicReader;
+import io.cdcsentinel.registry.SchemaRegistration;
 import io.cdcsentinel.topology.AvroSerdes;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -390,8 +391,11 @@ class ConversationLabelsEndToEndIT {
         String replayId = StreamsSettings.APPLICATION_ID.read(config) + "-replay";
         String replayTopic = topics.labels() + "-replay";
         long started = System.nanoTime();
-        try (Pipeline replay = Pipeline.fromConfig(config.with(Map.of(StreamsSettings.APPLICATION_ID.name(), replayId,
-                TopicNames.LABELS.name(), replayTopic)))) {
+        ConfigSource replayConfig = config.with(Map.of(StreamsSettings.APPLICATION_ID.name(), replayId,
+                TopicNames.LABELS.name(), replayTopic));
+        // a topic of its own: its subjects are registered first, as a deployment does before `run`
+        SchemaRegistration.registerAllOrFail(RegistrySettings.from(replayConfig), TopicNames.from(replayConfig));
+        try (Pipeline replay = Pipeline.fromConfig(replayConfig)) {
             createLabelTopic(replayTopic);
             replay.start();
             Observation again = awaitQuiescence("the replay", replayTopic, o -> {

@@ -5,6 +5,7 @@ import io.cdcsentinel.config.CdcSettings;
 import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.OpsSettings;
 import io.cdcsentinel.config.PostgresSettings;
+import io.cdcsentinel.config.RegistrySettings;
 import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
 import io.cdcsentinel.local.ClickHouseServer;
@@ -13,6 +14,7 @@ import io.cdcsentinel.local.Endpoints;
 import io.cdcsentinel.local.KafkaBroker;
 import io.cdcsentinel.local.LocalServer;
 import io.cdcsentinel.local.LocalStack;
+import io.cdcsentinel.registry.SchemaRegistration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -195,8 +197,19 @@ public final class StackFixture implements AutoCloseable {
      * {@code cdc.slot.name}, {@code cdc.publication.name}, {@code cdc.offsets.topic} and
      * {@code streams.state.dir}. {@code overrides} win over all of them. Call it once per pipeline and
      * reuse the result to restart the same pipeline.
+     *
+     * <p>The schemas of its output topics are registered as a deployment registers them, with the code of
+     * {@code bin/sentinel schemas register} (BACKWARD rule included), and {@code registry.auto.register} stays at its
+     * default, false: the pipelines of the tests only look their schemas up, as in production.
      */
     public synchronized ConfigSource config(Map<String, String> overrides) {
+        ConfigSource config = configWithoutSchemas(overrides);
+        SchemaRegistration.registerAllOrFail(RegistrySettings.from(config), TopicNames.from(config));
+        return config;
+    }
+
+    /** {@link #config(Map)} without registering the schemas: for tests of the registration itself. */
+    public synchronized ConfigSource configWithoutSchemas(Map<String, String> overrides) {
         TestDatabase database = createDatabase();
         String id = uniqueName(owner);
         Path stateDir = TestStack.targetDir().resolve("it-state").resolve(id);

@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 CdcCommand.class,
                 RunCommand.class,
+                SchemasCommand.class,
                 SinkCommand.class,
                 ConfigCommand.class,
         })

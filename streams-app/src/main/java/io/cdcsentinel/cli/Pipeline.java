@@ -15,6 +15,7 @@ import io.cdcsentinel.metrics.Health;
 import io.cdcsentinel.metrics.Meters;
 import io.cdcsentinel.metrics.Telemetry;
 import io.cdcsentinel.metrics.ThreadReplacementPolicy;
+import io.cdcsentinel.registry.SchemaRegistration;
 import io.cdcsentinel.sink.ClickHouseReachability;
 import io.cdcsentinel.sink.ClickHouseSink;
 import io.cdcsentinel.sink.SinkMeters;
@@ -61,17 +62,19 @@ public final class Pipeline implements AutoCloseable {
 
     private final KafkaSettings kafka;
     private final TopicNames topics;
+    private final RegistrySettings registry;
     private final RunSettings run;
     private final Map<String, KafkaStreams> streams = new LinkedHashMap<>();
     private final ClickHouseSink sink;
     private final ClickHouseReachability clickhouse;
     private final OpsSettings ops;
 
-    private Pipeline(KafkaSettings kafka, TopicNames topics, RunSettings run, OpsSettings ops,
+    private Pipeline(KafkaSettings kafka, TopicNames topics, RegistrySettings registry, RunSettings run, OpsSettings ops,
             Map<String, Topology> topologies, Map<String, java.util.Properties> properties, ClickHouseSink sink,
             ClickHouseReachability clickhouse) {
         this.kafka = kafka;
         this.topics = topics;
+        this.registry = registry;
         this.run = run;
         this.ops = ops;
         topologies.forEach((id, topology) -> streams.put(id, new KafkaStreams(topology, properties.get(id))));
@@ -107,13 +110,19 @@ public final class Pipeline implements AutoCloseable {
             sink = new ClickHouseSink(kafka, topics, registry, clickHouseSettings, sinkSettings);
             clickhouse = new ClickHouseReachability(clickHouseSettings, 2_000);
         }
-        return new Pipeline(kafka, topics, run, ops, topologies, properties, sink, clickhouse);
+        return new Pipeline(kafka, topics, registry, run, ops, topologies, properties, sink, clickhouse);
     }
 
-    /** Creates the output topics, then starts the topologies and the sink. */
+    /**
+     * Checks that the schemas are registered (unless {@code registry.auto.register=true}), creates the output topics,
+     * then starts the topologies and the sink.
+     *
+     * @throws io.cdcsentinel.config.ConfigException when a subject lacks this build's schema, before anything runs
+     */
     public void start() {
         // A process killed with SIGKILL leaves its health file behind: this one is not running yet.
         deleteHealthFile();
+        SchemaRegistration.requireRegistered(registry, topics);
         OutputTopics.ensure(kafka, topics);
         streams.forEach((id, app) -> {
             ThreadReplacementPolicy policy = new ThreadReplacementPolicy(ops.threadReplacements(),

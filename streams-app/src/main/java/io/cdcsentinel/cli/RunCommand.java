@@ -31,7 +31,14 @@ public final class RunCommand implements Callable<Integer> {
             telemetry.close();
         }, "sentinel-run-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        pipeline.start();
+        try {
+            pipeline.start();
+        } catch (RuntimeException e) {
+            // e.g. a subject without this build's schema (a configuration error): nothing runs yet, stop here
+            Runtime.getRuntime().removeShutdownHook(hook);
+            pipeline.close();
+            throw e;
+        }
         Console.println("run: started " + String.join(", ", pipeline.streams().keySet())
                 + (pipeline.sink().isPresent() ? " + ClickHouse sink" : ""));
         Duration every = pipeline.runSettings().statusInterval();

@@ -13,8 +13,13 @@ import java.util.Map;
  * {@code serde.avro.class}. Any {@code serde.avro.config.*} key is passed to the serde verbatim. Apicurio's
  * serde writes Confluent's wire format with content ids, so consumers with either serde, or with nothing but
  * Confluent's format and the ccompat API, can read every Avro topic.
+ *
+ * <p>{@code registry.auto.register} is off by default: in production the schemas are registered by an explicit
+ * step, {@code bin/sentinel schemas register}, which also sets the subjects' BACKWARD rule, and the serdes only look
+ * the schema of this build up (by content). Otherwise whichever instance starts first registers whatever schema it
+ * was built with, with no rule in place.
  */
-public record RegistrySettings(URI url, String serdeClass, Map<String, String> serdeProperties) {
+public record RegistrySettings(URI url, String serdeClass, Map<String, String> serdeProperties, boolean autoRegister) {
 
     public static final String APICURIO_SERDE = "io.apicurio.registry.serde.avro.AvroSerde";
 
@@ -24,12 +29,33 @@ public record RegistrySettings(URI url, String serdeClass, Map<String, String> s
     public static final ConfigKey<String> SERDE_CLASS = ConfigKey.string("serde.avro.class",
             "Kafka Serde class for the Avro topics (a registry-aware SpecificRecord serde)")
             .withDefault(APICURIO_SERDE).validate(RegistrySettings::isLoadableSerde, "the name of a class on the classpath that implements org.apache.kafka.common.serialization.Serde");
+    public static final ConfigKey<Boolean> AUTO_REGISTER = ConfigKey.bool("registry.auto.register",
+            "let the serdes register the schemas of this build on first use (true), or only look them up (false: register"
+                    + " them first with `bin/sentinel schemas register`, which also sets the BACKWARD rule; `run` checks at"
+                    + " start-up that they are registered)")
+            .withDefault("false");
     public static final String SERDE_PREFIX = "serde.avro.config.";
 
-    public static final List<ConfigKey<?>> KEYS = List.of(URL, SERDE_CLASS);
+    public static final List<ConfigKey<?>> KEYS = List.of(URL, SERDE_CLASS, AUTO_REGISTER);
+
+    /** Settings that leave auto-registration off (the default). */
+    public RegistrySettings(URI url, String serdeClass, Map<String, String> serdeProperties) {
+        this(url, serdeClass, serdeProperties, false);
+    }
 
     public static RegistrySettings from(ConfigSource source) {
-        return new RegistrySettings(URL.read(source), SERDE_CLASS.read(source), source.withPrefix(SERDE_PREFIX));
+        return new RegistrySettings(URL.read(source), SERDE_CLASS.read(source), source.withPrefix(SERDE_PREFIX),
+                AUTO_REGISTER.read(source));
+    }
+
+    /** The same settings with {@code registry.auto.register} set to {@code value}. */
+    public RegistrySettings withAutoRegister(boolean value) {
+        return new RegistrySettings(url, serdeClass, serdeProperties, value);
+    }
+
+    /** True when the serde is Apicurio's, whose registry API {@code schemas register} and the start-up check speak. */
+    public boolean isApicurioSerde() {
+        return APICURIO_SERDE.equals(serdeClass);
     }
 
     public String apicurioApiUrl() {
@@ -49,8 +75,12 @@ public record RegistrySettings(URI url, String serdeClass, Map<String, String> s
     public Map<String, Object> serdeConfig() {
         Map<String, Object> config = new HashMap<>();
         config.put("apicurio.registry.url", apicurioApiUrl());
-        config.put("apicurio.registry.auto-register", "true");
-        config.put("apicurio.registry.find-latest", "true");
+        config.put("apicurio.registry.auto-register", Boolean.toString(autoRegister));
+        // Without auto-registration the serializer looks up the version whose content is this build's schema (and
+        // fails if there is none). find-latest would instead take the subject's latest version, which may be a newer
+        // build's schema, and write this build's records under its id.
+        config.put("apicurio.registry.find-latest", "false");
+        config.put("auto.register.schemas", Boolean.toString(autoRegister)); // Confluent's serde
         // Confluent's wire format: magic byte + 4-byte id, the id being the content id, which is what the
         // registry's Confluent-compatible API (/apis/ccompat/v7/schemas/ids/{id}) serves. These are the
         // v3 serde's defaults today; set explicitly so a consumer that only knows Confluent's format keeps

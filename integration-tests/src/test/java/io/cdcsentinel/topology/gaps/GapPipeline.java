@@ -16,6 +16,7 @@ import io.cdcsentinel.config.RegistrySettings;
 import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
 import io.cdcsentinel.testing.TopicReader;
+import io.cdcsentinel.registry.SchemaRegistration;
 import io.cdcsentinel.topology.AvroSerdes;
 import io.cdcsentinel.topology.StreamsProperties;
 import java.sql.Connection;
@@ -58,6 +59,8 @@ final class GapPipeline implements AutoCloseable {
         this.topics = TopicNames.from(config);
         this.kafka = KafkaSettings.from(config);
         this.settings = GapSettings.from(config);
+        // the registration step of a deployment, also for a replay under topic names of its own
+        SchemaRegistration.registerAllOrFail(RegistrySettings.from(config), topics);
         this.gapTopics = GapTopics.create(topics, new AvroSerdes(RegistrySettings.from(config)));
     }
 
