@@ -69,6 +69,18 @@ public final class Meters {
                 SINK_LAG_SECONDS, CDC_RECORDS.name(), CDC_SLOT_LAG_BYTES.name(), CDC_LAG_SECONDS.name(), READY);
     }
 
+    /** The names of {@link #names()} that are counters (Prometheus adds {@code _total}). */
+    public static List<String> counterNames() {
+        return List.of(GAP_EVENTS.name(), RATE_ALERTS.name(), LABELS_WRITTEN.name(), DEAD_LETTERS.name(),
+                THREAD_REPLACEMENTS.name(), SINK_ROWS, SINK_RETRIES, SINK_BATCHES, CDC_RECORDS.name());
+    }
+
+    /** {@link #names()} as Prometheus exposes them: dots to underscores, {@code _total} after a counter's. */
+    public static List<String> prometheusNames() {
+        List<String> counters = counterNames();
+        return names().stream().map(n -> n.replace('.', '_') + (counters.contains(n) ? "_total" : "")).toList();
+    }
+
     private static TaggedCounter counter(String name, String description, String... tags) {
         return new TaggedCounter(name, description, List.of(tags), Metrics.globalRegistry);
     }
