@@ -209,6 +209,7 @@ public final class Bench {
         long records = 0;
         long heapBefore = 0;
         long heap = 0;
+        long resident = 0;
         double stateBytes = 0;
         double keys = 0;
         long onDisk = 0;
@@ -254,6 +255,7 @@ public final class Bench {
                 if (round == options.rounds()) {
                     outputs = streams.endOffsets(List.of(names.gaps(), names.gapRates(), names.labels())).toString();
                     heap = Resources.heapUsedAfterGc();
+                    resident = Resources.residentBytes();
                     stateBytes = r.rocksDbMetric("size-all-mem-tables") + r.rocksDbMetric("total-sst-files-size");
                     keys = r.rocksDbMetric("estimate-num-keys");
                     onDisk = r.stateBytesOnDisk();
@@ -306,6 +308,10 @@ public final class Bench {
                 String.format("memtables + SST files of every store, from the RocksDB metrics (off-heap, so not in the"
                         + " heap figure); about %,.0f keys; %.1f MB of files under the state directories",
                         keys, onDisk / 1e6)));
+        figures.add(Figure.absolute("resident memory of the bench JVM, topologies loaded", resident / 1e6, "MB", null,
+                null, String.format("VmRSS at the same moment as the heap and state figures: heap touched + RocksDB (one"
+                        + " shared block cache of streams.rocksdb.memory.mb with the memtables charged to it) + JVM"
+                        + " overhead; compare with the %.0f MB of state above", stateBytes / 1e6)));
     }
 
     private List<LatencyRecorder> measureLive(PostgresSettings postgres, ConfigSource source, String name,
