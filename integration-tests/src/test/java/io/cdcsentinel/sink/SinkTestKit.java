@@ -145,7 +145,7 @@ final class SinkTestKit implements AutoCloseable {
     /** This kit's configuration as a properties file, for a sink started as a command or a process. */
     Path writeConfig(Path dir) throws IOException {
         List<String> keys = new ArrayList<>(List.of("kafka.bootstrap", "registry.url", "clickhouse.url", "clickhouse.database",
-                "topics.labels", "topics.dlq", "streams.application.id", "sink.consumer.group.instance.id"));
+                "topics.labels", "topics.dlq", "streams.application.id", "sink.consumer.group.instance.id", "http.port"));
         SinkSettings.KEYS.forEach(k -> keys.add(k.name()));
         Properties props = new Properties();
         for (String key : keys) {

@@ -44,12 +44,30 @@ public final class OutputTopics {
                 TopicConfig.COMPRESSION_TYPE_CONFIG, compression);
         Map<String, String> deleted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.COMPRESSION_TYPE_CONFIG, compression);
+        List<String> names = List.of(topics.gaps(), topics.gapRates(), topics.labels(), topics.deadLetters());
+        List<String> existing = existing(kafka, names);
         CdcTopics.createMissing(kafka, List.of(
                 new NewTopic(topics.gaps(), partitions, replication).configs(compacted),
                 new NewTopic(topics.gapRates(), partitions, replication).configs(compacted),
                 new NewTopic(topics.labels(), partitions, replication).configs(compacted),
                 new NewTopic(topics.deadLetters(), partitions, replication).configs(deleted)));
-        alignCompression(kafka, List.of(topics.gaps(), topics.gapRates(), topics.labels(), topics.deadLetters()), compression);
+        // Only the topics that existed before: the ones just created have it, and a new topic may not be known yet to
+        // the broker that answers describeConfigs (UnknownTopicOrPartition right after creation).
+        if (!existing.isEmpty()) {
+            alignCompression(kafka, existing, compression);
+        }
+    }
+
+    private static List<String> existing(KafkaSettings kafka, List<String> names) {
+        try (Admin admin = Admin.create(kafka.clientConfig())) {
+            var all = admin.listTopics().names().get();
+            return names.stream().filter(all::contains).toList();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing topics", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list topics at " + kafka.bootstrap() + ": " + e.getCause(), e.getCause());
+        }
     }
 
     /** Sets {@code compression.type} on the topics that have another one (created earlier, or by hand). */
