@@ -5,33 +5,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdcsentinel.config.ConfigSource;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.Layout;
+import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.config.Configurator;
+import org.apache.logging.log4j.core.impl.Log4jLogEvent;
+import org.apache.logging.log4j.message.SimpleMessage;
+import org.apache.logging.log4j.util.SortedArrayStringMap;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 class LoggingTest {
     @Test
     void shouldWriteOneJsonObjectPerLineWithTheRecordPositionAsFieldsWhenLogFormatIsJson() throws Exception {
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        String line;
+        java.net.URI before = LoggerContext.getContext(false).getConfigLocation();
         try {
-            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
             Logging.apply(ConfigSource.of(Map.of("log.format", "json")));
-            try (var topic = MDC.putCloseable("kafka.topic", "cdc.app.chats");
-                    var offset = MDC.putCloseable("kafka.offset", "42")) {
-                LoggerFactory.getLogger("io.cdcsentinel.test").warn("bad record skipped");
-            }
+            Layout<?> layout = LoggerContext.getContext(false).getConfiguration().getAppender("stderr").getLayout();
+            SortedArrayStringMap context = new SortedArrayStringMap();
+            context.putValue("kafka.topic", "cdc.app.chats");
+            context.putValue("kafka.offset", "42");
+            line = new String(layout.toByteArray(Log4jLogEvent.newBuilder().setLoggerName("io.cdcsentinel.test")
+                    .setLevel(Level.WARN).setMessage(new SimpleMessage("bad record skipped")).setContextData(context)
+                    .build()), java.nio.charset.StandardCharsets.UTF_8);
         } finally {
-            System.setErr(stderr);
-            Configurator.reconfigure();
+            Configurator.reconfigure(before);
         }
-        String line = captured.toString(StandardCharsets.UTF_8).lines()
-                .filter(l -> l.contains("bad record skipped")).findFirst().orElseThrow();
+        assertThat(line.strip()).doesNotContain("\n");
         JsonNode json = new ObjectMapper().readTree(line);
         assertThat(json.path("message").asText()).isEqualTo("bad record skipped");
         assertThat(json.path("log.level").asText()).isEqualTo("WARN");
