@@ -7,7 +7,6 @@ import io.cdcsentinel.avro.GapEventType;
 import io.cdcsentinel.avro.ScorecardGapEvent;
 import io.cdcsentinel.avro.ScorecardGapKey;
 import io.cdcsentinel.cdc.CdcRunner;
-import io.cdcsentinel.cli.Main;
 import io.cdcsentinel.config.CdcSettings;
 import io.cdcsentinel.config.ClickHouseSettings;
 import io.cdcsentinel.config.ConfigSource;
@@ -22,19 +21,17 @@ import io.cdcsentinel.sim.Scenario;
 import io.cdcsentinel.sim.Simulator;
 import io.cdcsentinel.sim.WorkloadSpec;
 import io.cdcsentinel.testing.StackExtension;
+import io.cdcsentinel.testing.SentinelProcess;
 import io.cdcsentinel.testing.StackFixture;
 import io.cdcsentinel.testing.TestStack;
 import io.cdcsentinel.testing.TopicReader;
 import io.cdcsentinel.topology.AvroSerdes;
-import java.io.File;
 import java.io.IOException;
-import java.io.Writer;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -44,7 +41,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -111,12 +107,7 @@ class MetricsHealthIT {
                 Map.entry(SinkSettings.RETRY_ATTEMPTS.name(), "1000"),
                 Map.entry(SinkSettings.RETRY_BACKOFF_MAX.name(), "2s")));
         workDir = Files.createDirectories(TestStack.targetDir().resolve("metrics-health-it").resolve(database));
-        Path configFile = workDir.resolve("run.properties");
-        Properties props = new Properties();
-        props.putAll(config.withPrefix(""));
-        try (Writer out = Files.newBufferedWriter(configFile, StandardCharsets.UTF_8)) {
-            props.store(out, "run under test");
-        }
+        Path configFile = SentinelProcess.writeConfig(config, workDir.resolve("run.properties"), "run under test");
         cdc = new CdcRunner(PostgresSettings.from(config), KafkaSettings.from(config), CdcSettings.from(config),
                 TopicNames.from(config));
         cdc.start();
@@ -194,12 +185,7 @@ class MetricsHealthIT {
     }
 
     private void startRun(Path configFile) throws IOException {
-        String classpath = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().getPath())
-                + File.pathSeparator + Path.of(System.getProperty("sentinel.lib.dir", "target/lib")).toAbsolutePath() + "/*";
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        run = new ProcessBuilder(java, "-Xmx512m", "-cp", classpath, Main.class.getName(), "run", "--config",
-                configFile.toString())
-                .redirectErrorStream(true).redirectOutput(workDir.resolve("run.log").toFile()).start();
+        run = SentinelProcess.builder(workDir.resolve("run.log"), "run", "--config", configFile.toString()).start();
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -7,7 +7,6 @@ import io.cdcsentinel.avro.GapEventType;
 import io.cdcsentinel.avro.ScorecardGapEvent;
 import io.cdcsentinel.avro.ScorecardGapKey;
 import io.cdcsentinel.cdc.CdcRunner;
-import io.cdcsentinel.cli.Main;
 import io.cdcsentinel.config.CdcSettings;
 import io.cdcsentinel.config.ClickHouseSettings;
 import io.cdcsentinel.config.ConfigSource;
@@ -20,19 +19,17 @@ import io.cdcsentinel.local.ClickHouseServer;
 import io.cdcsentinel.sink.ClickHouseSink;
 import io.cdcsentinel.sink.LabelTable;
 import io.cdcsentinel.testing.StackExtension;
+import io.cdcsentinel.testing.SentinelProcess;
 import io.cdcsentinel.testing.StackFixture;
 import io.cdcsentinel.testing.TestStack;
 import io.cdcsentinel.testing.TopicReader;
 import io.cdcsentinel.topology.AvroSerdes;
-import java.io.File;
 import java.io.IOException;
-import java.io.Writer;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -45,7 +42,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -111,12 +107,7 @@ class TakeoverIT {
         ClickHouseServer.execute(clickhouseUrl, "CREATE MATERIALIZED VIEW " + physicalRows + " ENGINE = MergeTree()"
                 + " ORDER BY (customer_id, profile_id, conversation_id, version) AS SELECT customer_id, profile_id,"
                 + " conversation_id, version FROM " + table.qualifiedName());
-        configFile = workDir.resolve("run.properties");
-        Properties props = new Properties();
-        props.putAll(config.withPrefix(""));
-        try (Writer out = Files.newBufferedWriter(configFile, StandardCharsets.UTF_8)) {
-            props.store(out, "two instances under test");
-        }
+        configFile = SentinelProcess.writeConfig(config, workDir.resolve("run.properties"), "two instances under test");
         cdc = new CdcRunner(postgres, KafkaSettings.from(config), CdcSettings.from(config), TopicNames.from(config));
         cdc.start();
     }
@@ -192,12 +183,8 @@ class TakeoverIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        String classpath = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().getPath())
-                + File.pathSeparator + Path.of(System.getProperty("sentinel.lib.dir", "target/lib")).toAbsolutePath() + "/*";
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-cp", classpath, Main.class.getName(), "run",
-                "--config", configFile.toString())
-                .redirectErrorStream(true).redirectOutput(workDir.resolve("run-" + name + ".log").toFile());
+        ProcessBuilder builder = SentinelProcess.builder(workDir.resolve("run-" + name + ".log"), "run", "--config",
+                configFile.toString());
         // one state directory per instance (Kafka Streams locks it), hence one static member name per instance
         builder.environment().put("SENTINEL_STREAMS_STATE_DIR", workDir.resolve("state-" + name).toString());
         builder.environment().put("SENTINEL_HTTP_PORT", String.valueOf(port));
