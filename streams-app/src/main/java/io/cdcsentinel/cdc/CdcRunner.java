@@ -57,12 +57,26 @@ public final class CdcRunner implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong lastBatchMillis = new AtomicLong();
+    private final java.util.function.BiConsumer<String, String> acknowledged;
     private KafkaProducer<byte[], byte[]> producer;
     private DebeziumEngine<ChangeEvent<String, String>> engine;
     private ExecutorService executor;
 
     public CdcRunner(PostgresSettings postgres, KafkaSettings kafka, CdcSettings cdc, TopicNames topics) {
+        this(postgres, kafka, cdc, topics, Map.of(), (topic, value) -> { });
+    }
+
+    /**
+     * A runner whose engine gets {@code engineOverrides} on top of {@link DebeziumProperties#embedded} (the backfill's
+     * re-snapshot: read-only incremental snapshots, the in-process signal channel, its notification channel), and whose
+     * {@code acknowledged} is called for every record once Kafka has acknowledged it (topic, JSON value or null), on the
+     * engine's thread: how the re-snapshot knows its rows are all in Kafka.
+     */
+    public CdcRunner(PostgresSettings postgres, KafkaSettings kafka, CdcSettings cdc, TopicNames topics,
+            Map<String, String> engineOverrides, java.util.function.BiConsumer<String, String> acknowledged) {
+        this.acknowledged = acknowledged;
         this.engineProperties = DebeziumProperties.embedded(postgres, kafka, cdc, topics);
+        this.engineProperties.putAll(engineOverrides);
         this.kafka = kafka;
         this.cdc = cdc;
         this.topics = topics;
@@ -136,11 +150,13 @@ public final class CdcRunner implements AutoCloseable {
         }
         for (ChangeEvent<String, String> record : records) {
             committer.markProcessed(record);
+            acknowledged.accept(record.destination(), record.value());
             counts.computeIfAbsent(record.destination(), t -> new AtomicLong()).incrementAndGet();
             Meters.CDC_RECORDS.increment(tableOf(record.destination()));
         }
         committer.markBatchFinished();
         lastBatchMillis.set(System.currentTimeMillis());
+
     }
 
     /** {@code <schema>.<table>} of a change topic {@code <prefix>.<schema>.<table>} (a bounded metric tag). */
@@ -158,6 +174,17 @@ public final class CdcRunner implements AutoCloseable {
 
     public long lastBatchMillis() {
         return lastBatchMillis.get();
+    }
+
+    /**
+     * Sends a signal through Debezium's in-process channel ({@code signal.enabled.channels} must include
+     * {@code in-process}), e.g. an {@code execute-snapshot}.
+     */
+    public synchronized void signal(DebeziumEngine.Signal signal) {
+        if (engine == null) {
+            throw new IllegalStateException("not started");
+        }
+        engine.getSignaler().signal(signal);
     }
 
     /** Waits until the engine stops (error or {@link #close}); returns its failure, if any. */

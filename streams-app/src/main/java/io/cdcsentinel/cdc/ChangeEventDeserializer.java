@@ -208,6 +208,14 @@ public final class ChangeEventDeserializer implements Deserializer<ChangeEvent> 
         }
 
         SourcePosition position(Long totalOrder) {
+            boolean isSnapshot = snapshot != null && !snapshot.isNull() && !"false".equals(snapshot.asText());
+            if ((lsn == null || lsn.isNull()) && isSnapshot) {
+                // An incremental snapshot row has no lsn of its own; the second element of its source.sequence is the
+                // position the connector had streamed to when it emitted the chunk (after the window's high
+                // watermark): every change of the row committed before the read is at or below it, every later one
+                // above it, so it orders the read like an initial snapshot row's lsn does.
+                lsn = lastProcessed(sequence);
+            }
             if (lsn == null || !lsn.canConvertToLong() || tsMs == null || !tsMs.canConvertToLong()) {
                 throw new BadChangeException("source block without numeric lsn and ts_ms");
             }
@@ -222,10 +230,25 @@ public final class ChangeEventDeserializer implements Deserializer<ChangeEvent> 
                     throw new BadChangeException("unreadable source.sequence " + sequence);
                 }
             }
-            boolean isSnapshot = snapshot != null && !snapshot.isNull() && !"false".equals(snapshot.asText());
             return new SourcePosition(lsn.asLong(), lastCommit, txId == null || txId.isNull() ? null : txId.asLong(),
                     tsMs.asLong(), isSnapshot, totalOrder);
         }
+    }
+
+    /** The second element of a {@code source.sequence} {@code ["<digits>"|null,"<digits>"]} as a number, else null. */
+    static JsonNode lastProcessed(JsonNode sequence) {
+        if (sequence == null || sequence.isNull()) {
+            return null;
+        }
+        try {
+            JsonNode parsed = sequence.isTextual() ? MAPPER.readTree(sequence.asText()) : sequence;
+            if (parsed.isArray() && parsed.size() == 2 && parsed.get(1).isTextual() && parsed.get(1).asText().matches("\\d{1,19}")) {
+                return LongNode.valueOf(Long.parseLong(parsed.get(1).asText()));
+            }
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+        return null;
     }
 
     /**

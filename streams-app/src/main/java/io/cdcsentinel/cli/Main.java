@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sentinel", mixinStandardHelpOptions = true, version = "cdc-sentinel 0.1.0",
         description = "Debezium + Kafka Streams watchdog: historic scorecard gaps and final conversation labels.",
         subcommands = {
+                BackfillCommand.class,
                 CdcCommand.class,
                 RunCommand.class,
                 SchemasCommand.class,

@@ -84,6 +84,14 @@ public final class Pipeline implements AutoCloseable {
 
     /** Reads every setting it needs from {@code source} (a bad value stops here, before anything starts). */
     public static Pipeline fromConfig(ConfigSource source) {
+        return fromConfig(source, Map.of());
+    }
+
+    /**
+     * {@link #fromConfig(ConfigSource)} with {@code streamsOverrides} added to both topologies' Kafka Streams properties
+     * (the backfill's bounded timestamp extractor and its end offsets).
+     */
+    public static Pipeline fromConfig(ConfigSource source, Map<String, Object> streamsOverrides) {
         KafkaSettings kafka = KafkaSettings.from(source);
         StreamsSettings streams = StreamsSettings.from(source);
         TopicNames topics = TopicNames.from(source);
@@ -96,9 +104,11 @@ public final class Pipeline implements AutoCloseable {
         String gapsId = HistoricGapTopology.applicationId(streams.applicationId());
         topologies.put(gapsId, HistoricGapTopology.build(GapTopics.create(topics, avro), GapSettings.from(source)));
         properties.put(gapsId, StreamsProperties.create(gapsId, kafka, streams, topics));
+        properties.get(gapsId).putAll(streamsOverrides);
         String labelsId = ConversationLabelTopology.applicationId(streams.applicationId());
         topologies.put(labelsId, ConversationLabelTopology.build(LabelTopics.create(topics, avro), LabelSettings.from(source)));
         properties.put(labelsId, StreamsProperties.create(labelsId, kafka, streams, topics));
+        properties.get(labelsId).putAll(streamsOverrides);
 
         ClickHouseSink sink = null;
         ClickHouseReachability clickhouse = null;

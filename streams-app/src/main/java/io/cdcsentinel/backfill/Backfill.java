@@ -1,0 +1,597 @@
+package io.cdcsentinel.backfill;
+
+import io.cdcsentinel.config.ClickHouseSettings;
+import io.cdcsentinel.config.ConfigException;
+import io.cdcsentinel.config.ConfigSource;
+import io.cdcsentinel.config.GapSettings;
+import io.cdcsentinel.config.KafkaSettings;
+import io.cdcsentinel.config.LabelSettings;
+import io.cdcsentinel.config.PostgresSettings;
+import io.cdcsentinel.config.RegistrySettings;
+import io.cdcsentinel.config.SinkSettings;
+import io.cdcsentinel.config.StreamsSettings;
+import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.registry.SchemaRegistration;
+import io.cdcsentinel.sink.LabelStore;
+import io.cdcsentinel.sink.LabelTable;
+import io.cdcsentinel.topology.AvroSerdes;
+import io.cdcsentinel.topology.BoundedTimestampExtractor;
+import io.cdcsentinel.topology.gaps.HistoricGapTopology;
+import io.cdcsentinel.topology.labels.ConversationLabelTopology;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code bin/sentinel backfill}: rebuilds the outputs of one business-time window through the same topology code, in
+ * steps that each leave the state file behind them, so a killed backfill rerun with the same window resumes:
+ *
+ * <ol>
+ *   <li>checks, before anything is written: the window, the customers (known to PostgreSQL), the shadow table (absent,
+ *       or of the sink's layout), where the rows can come from;</li>
+ *   <li>source: the retained CDC topics when they still hold the window (the first retained record of every partition
+ *       was written at or before {@code --from}, or nothing was ever deleted), else a re-snapshot of the window through
+ *       Debezium ({@link Resnapshot});</li>
+ *   <li>captures the input's start and end offsets once (the window's end: a rerun replays to the same end);</li>
+ *   <li>replays them through {@code run}'s topologies and sink under its own application id into the shadow topics and
+ *       the shadow table, the live tail beyond the end offsets skipped ({@link BoundedTimestampExtractor}), with the
+ *       horizons widened to the window's age ({@link BackfillPlan}), until every input is consumed, the repartition
+ *       topics are drained, the sink has written everything and the last timers (grace, settle window) have fired;</li>
+ *   <li>reports (JSON + summary) what the window holds, and with {@code --apply} publishes it ({@link BackfillApply}).</li>
+ * </ol>
+ */
+public final class Backfill {
+    private static final Logger LOG = LoggerFactory.getLogger(Backfill.class);
+
+    public enum SourceChoice { AUTO, TOPICS, SNAPSHOT }
+
+    /**
+     * @param terminal where the progress bar goes, null for log lines
+     * @param fromOffsets optional JSON file {@code {"topic-partition": offset}}: where the replay of the CDC topics starts
+     */
+    public record Options(BackfillWindow window, SourceChoice source, boolean dryRun, boolean apply, Path fromOffsets,
+            Duration timeout, PrintStream terminal) {
+    }
+
+    /** What a run did: the plan (always), and the report (null for a dry run). */
+    public record Result(BackfillPlan plan, BackfillState.Source source, String dryRun, BackfillReport report) {
+    }
+
+    private final ConfigSource base;
+    private final Options options;
+    private final Replay.Factory replays;
+    private final BackfillPlan plan;
+    private final KafkaSettings kafka;
+    private final RegistrySettings registry;
+    private final Path stateFile;
+
+    public Backfill(ConfigSource base, Options options, Replay.Factory replays) {
+        this.base = base;
+        this.options = options;
+        this.replays = replays;
+        this.plan = BackfillPlan.of(base, options.window(), Instant.now());
+        this.kafka = KafkaSettings.from(base);
+        this.registry = RegistrySettings.from(base);
+        this.stateFile = plan.workDir().resolve("state.json");
+    }
+
+    public BackfillPlan plan() {
+        return plan;
+    }
+
+    public Result run() throws InterruptedException, TimeoutException {
+        BackfillWindow window = options.window();
+        if (options.apply()) {
+            SinkSettings sink = SinkSettings.from(base);
+            if (sink.layout() != SinkSettings.Layout.REPLACING) {
+                throw new ConfigException(SinkSettings.LAYOUT.name(), "backfill --apply writes labels into a replacing-layout"
+                        + " table only (sink.layout=legacy): migrate the table first");
+            }
+        }
+        BackfillState state = Files.exists(stateFile) ? BackfillState.load(stateFile) : null;
+        if (state != null && (!state.from.equals(window.from()) || !state.to.equals(window.to())
+                || !Objects.equals(state.customers, window.customers()))) {
+            throw new ConfigException("--from", "the state file " + stateFile + " belongs to another window; remove it to start over");
+        }
+        try (KafkaPositions positions = new KafkaPositions(kafka)) {
+            checkKafka(positions);
+            checkCustomers(window);
+            checkShadowTable();
+            BackfillState.Source source = state != null && state.source != null ? state.source : chooseSource(positions);
+            if (options.dryRun()) {
+                return new Result(plan, source, describe(positions, source, state), null);
+            }
+            if (state == null) {
+                state = new BackfillState();
+                state.windowId = window.id();
+                state.from = window.from();
+                state.to = window.to();
+                state.customers = window.customers();
+                state.applicationId = plan.applicationId();
+                state.startedAt = Instant.now();
+            }
+            state.source = source;
+            state.runs++;
+            state.save(stateFile);
+            LOG.info("backfill {}: source {}, application id {}, shadow topics {}, {}, {}, shadow table {}", window.id(), source,
+                    plan.applicationId(), plan.shadowTopics().gaps(), plan.shadowTopics().gapRates(), plan.shadowTopics().labels(),
+                    plan.shadowTable());
+            SchemaRegistration.registerAllOrFail(registry, plan.shadowTopics());
+            boolean resnapshot = source == BackfillState.Source.SNAPSHOT;
+            if (resnapshot && !state.snapshotCompleted) {
+                resnapshot(state);
+            }
+            TopicNames inputs = plan.inputTopics(resnapshot);
+            if (state.endOffsets == null) {
+                captureOffsets(positions, inputs, state);
+            }
+            if (!state.replayCompleted) {
+                replay(positions, inputs, state, resnapshot);
+            }
+            BackfillReport report = report(state);
+            if (options.apply()) {
+                AvroSerdes avro = new AvroSerdes(registry);
+                OutputCounts shadow = OutputCounts.read(kafka, plan.shadowTopics(), avro, window, false);
+                BackfillApply.Result applied = BackfillApply.apply(plan, kafka, avro, ClickHouseSettings.from(base),
+                        SinkSettings.from(base), shadow);
+                state.appliedAt = Instant.now();
+                state.save(stateFile);
+                report = report.withApply(new BackfillReport.Apply(state.appliedAt, applied.gapEventsPublished(),
+                        applied.gapsAlreadyInState(), applied.gapsNeverOpenSkipped(), applied.liveOpenNotFound(),
+                        applied.rateRecordsPublished(), applied.labelRowsInserted()));
+            }
+            report.write(plan.workDir());
+            return new Result(plan, source, null, report);
+        }
+    }
+
+    private void checkKafka(KafkaPositions positions) {
+        try {
+            positions.partitions(List.of(plan.liveTopics().gaps()));
+        } catch (IllegalStateException e) {
+            throw new ConfigException(KafkaSettings.BOOTSTRAP.name(), "cannot reach Kafka at " + kafka.bootstrap() + " ("
+                    + e.getMessage() + "): fix " + KafkaSettings.BOOTSTRAP.name());
+        }
+    }
+
+    /** Every {@code --customer} must exist in PostgreSQL (a scorecard or a chat of it), when PostgreSQL is configured. */
+    private void checkCustomers(BackfillWindow window) {
+        if (window.customers().isEmpty()) {
+            return;
+        }
+        PostgresSettings postgres;
+        try {
+            postgres = PostgresSettings.from(base);
+        } catch (ConfigException e) {
+            LOG.warn("cannot check --customer against PostgreSQL ({}): taken as given", e.getMessage());
+            return;
+        }
+        try (Connection c = Resnapshot.connect(postgres);
+                PreparedStatement st = c.prepareStatement("SELECT x FROM unnest(?::text[]) AS x WHERE NOT EXISTS (SELECT 1 FROM"
+                        + " director.scorecards WHERE customer = x) AND NOT EXISTS (SELECT 1 FROM app.chats WHERE customer_id = x)")) {
+            Array array = c.createArrayOf("text", window.customers().toArray());
+            st.setArray(1, array);
+            List<String> unknown = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    unknown.add(rs.getString(1));
+                }
+            }
+            if (!unknown.isEmpty()) {
+                throw new ConfigException("--customer", "unknown customer(s) " + unknown + ": no scorecard or chat of them in"
+                        + " PostgreSQL; check the spelling (customer ids are case-sensitive) or drop the option");
+            }
+        } catch (SQLException e) {
+            LOG.warn("cannot check --customer against PostgreSQL ({}): taken as given", e.getMessage());
+        }
+    }
+
+    /** A shadow table left by an earlier run must have the sink's layout (it is reused); any other layout stops here. */
+    private void checkShadowTable() {
+        ClickHouseSettings clickhouse = ClickHouseSettings.from(base);
+        SinkSettings sink = SinkSettings.from(base);
+        LabelTable shadow = new LabelTable(clickhouse.database(), plan.shadowTable(), sink.layout());
+        try (LabelStore store = new LabelStore(clickhouse, shadow)) {
+            boolean exists;
+            try {
+                exists = !store.query(shadow.describeTable()).isEmpty();
+            } catch (RuntimeException e) {
+                throw new ConfigException(ClickHouseSettings.URL.name(), "cannot reach ClickHouse at " + clickhouse.url() + " ("
+                        + e.getMessage() + "): fix " + ClickHouseSettings.URL.name());
+            }
+            if (exists) {
+                try {
+                    store.ensureTable(false);
+                } catch (IllegalStateException e) {
+                    throw new ConfigException("--from", "the shadow table " + shadow.qualifiedName() + " of this window exists with"
+                            + " another layout (" + e.getMessage() + "); drop it (DROP TABLE " + shadow.qualifiedName()
+                            + ") and rerun, the backfill recreates it");
+                }
+            }
+        }
+    }
+
+    private BackfillState.Source chooseSource(KafkaPositions positions) {
+        String holds = topicsHoldWindow(positions);
+        switch (options.source()) {
+            case TOPICS -> {
+                if (holds != null) {
+                    throw new ConfigException("--source", "the CDC topics no longer hold the window: " + holds
+                            + "; use --source snapshot (or auto) to re-read it from PostgreSQL");
+                }
+                return BackfillState.Source.TOPICS;
+            }
+            case SNAPSHOT -> {
+                Resnapshot.checkAccess(PostgresSettings.from(base));
+                return BackfillState.Source.SNAPSHOT;
+            }
+            default -> {
+                if (holds == null) {
+                    return BackfillState.Source.TOPICS;
+                }
+                PostgresSettings postgres;
+                try {
+                    postgres = PostgresSettings.from(base);
+                } catch (ConfigException e) {
+                    throw new ConfigException("--from", "the CDC topics no longer hold the window (" + holds + ") and PostgreSQL"
+                            + " is not configured for a re-snapshot (" + e.getMessage() + "): set postgres.url/user/password,"
+                            + " or move --from to within the topics' retention (cdc.topic.retention)");
+                }
+                try {
+                    Resnapshot.checkAccess(postgres);
+                } catch (ConfigException e) {
+                    throw new ConfigException("--from", "the CDC topics no longer hold the window (" + holds + ") and PostgreSQL"
+                            + " cannot be re-snapshotted: " + e.getMessage());
+                }
+                return BackfillState.Source.SNAPSHOT;
+            }
+        }
+    }
+
+    /**
+     * Null when the live CDC topics hold every change committed since {@code --from}; otherwise why not. A partition
+     * holds it when nothing was ever deleted from it (log start 0) or its first retained record was written at or
+     * before {@code --from}. Rows created in the window are committed at or after their {@code created_at}, so nothing
+     * they need is older than that.
+     */
+    String topicsHoldWindow(KafkaPositions positions) {
+        List<String> topics = cdcTopics(plan.liveTopics());
+        var partitions = positions.partitions(topics);
+        List<String> missing = topics.stream().filter(t -> partitions.stream().noneMatch(tp -> tp.topic().equals(t))).toList();
+        if (!missing.isEmpty()) {
+            return "topic(s) " + missing + " do not exist";
+        }
+        Map<String, Long> start = positions.earliest(partitions);
+        Map<String, Long> truncated = new TreeMap<>();
+        start.forEach((tp, offset) -> {
+            if (offset > 0) {
+                truncated.put(tp, offset);
+            }
+        });
+        Map<String, Long> firstTimestamps = positions.timestampsAt(truncated);
+        for (var e : firstTimestamps.entrySet()) {
+            if (e.getValue() > options.window().from().toEpochMilli()) {
+                return e.getKey() + " starts at a record written " + Instant.ofEpochMilli(e.getValue()) + ", after --from";
+            }
+        }
+        return null;
+    }
+
+    static List<String> cdcTopics(TopicNames t) {
+        return List.of(t.scorecards(), t.scores(), t.historicScores(), t.chats(), t.chatEvents());
+    }
+
+    private String describe(KafkaPositions positions, BackfillState.Source source, BackfillState state) {
+        StringBuilder s = new StringBuilder();
+        s.append("backfill ").append(plan.window().id()).append(" (dry run: nothing written)\n");
+        s.append("  window          [").append(plan.window().from()).append(", ").append(plan.window().to()).append(")")
+                .append(plan.window().customers().isEmpty() ? " all customers" : " customers " + plan.window().customers()).append('\n');
+        s.append("  source          ").append(source == BackfillState.Source.TOPICS ? "the retained CDC topics "
+                + plan.liveTopics().prefix() + ".*" : "a re-snapshot of PostgreSQL through Debezium into " + plan.snapshotPrefix()
+                + ".* (slot " + plan.snapshotSlot() + ")").append('\n');
+        s.append("  application id  ").append(plan.applicationId()).append('\n');
+        s.append("  shadow topics   ").append(plan.shadowTopics().gaps()).append(", ").append(plan.shadowTopics().gapRates())
+                .append(", ").append(plan.shadowTopics().labels()).append('\n');
+        s.append("  shadow table    ").append(plan.shadowTable()).append('\n');
+        s.append("  horizons        ").append(plan.horizons()).append('\n');
+        s.append("  work directory  ").append(plan.workDir()).append(state == null ? " (new)" : " (resumes run " + state.runs + ")")
+                .append('\n');
+        if (source == BackfillState.Source.TOPICS) {
+            var partitions = positions.partitions(cdcTopics(plan.liveTopics()));
+            Map<String, Long> start = positions.earliest(partitions);
+            Map<String, Long> end = positions.latest(partitions);
+            long records = end.entrySet().stream().mapToLong(e -> e.getValue() - start.getOrDefault(e.getKey(), 0L)).sum();
+            s.append(String.format("  input           %,d records in %d partitions%n", records, partitions.size()));
+        } else {
+            s.append("  snapshot filters\n");
+            Resnapshot.filters(plan.window()).forEach((t, f) -> s.append("    ").append(t).append(": ").append(f).append('\n'));
+        }
+        return s.toString();
+    }
+
+    private void resnapshot(BackfillState state) throws InterruptedException, TimeoutException {
+        try (Resnapshot snapshot = new Resnapshot(plan);
+                ReplayProgress progress = ReplayProgress.create("re-snapshot " + plan.window().id(), options.terminal())) {
+            boolean resume = state.snapshotSignalled && Resnapshot.inProgress(kafka, plan);
+            snapshot.start(resume, n -> {
+                if ("TABLE_SCAN_COMPLETED".equals(n.getType())) {
+                    String table = n.getAdditionalData().get("scanned_collection");
+                    String rows = n.getAdditionalData().get("total_rows_scanned");
+                    if (table != null && rows != null) {
+                        synchronized (state) {
+                            state.snapshotRowsScanned.put(table, Long.parseLong(rows));
+                        }
+                    }
+                }
+            });
+            state.snapshotSignalled = true;
+            state.save(stateFile);
+            Thread watcher = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    long written = snapshot.counts().values().stream().mapToLong(Long::longValue).sum();
+                    int tables;
+                    synchronized (state) {
+                        tables = state.snapshotRowsScanned.size();
+                    }
+                    progress.update(written, Math.max(written, 1), tables + "/" + Resnapshot.tables().size() + " tables scanned");
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "sentinel-backfill-snapshot-progress");
+            watcher.setDaemon(true);
+            watcher.start();
+            try {
+                snapshot.awaitCompleted(options.timeout());
+            } finally {
+                watcher.interrupt();
+            }
+            synchronized (state) {
+                state.snapshotCompleted = true;
+                state.save(stateFile);
+            }
+            snapshot.dropSlot();
+        }
+    }
+
+    private void captureOffsets(KafkaPositions positions, TopicNames inputs, BackfillState state) {
+        var partitions = positions.partitions(cdcTopics(inputs));
+        Map<String, Long> start = positions.earliest(partitions);
+        if (options.fromOffsets() != null) {
+            Map<String, Long> requested = readOffsets(options.fromOffsets());
+            requested.forEach((tp, offset) -> {
+                if (!start.containsKey(tp)) {
+                    throw new ConfigException("--from-offsets", options.fromOffsets() + " names " + tp + ", not a partition of the"
+                            + " input topics " + cdcTopics(inputs));
+                }
+                if (offset < start.get(tp)) {
+                    throw new ConfigException("--from-offsets", tp + " offset " + offset + " is before the partition's log start "
+                            + start.get(tp) + ": the records are gone; start at or after it, or backfill from a re-snapshot");
+                }
+                start.put(tp, offset);
+            });
+            for (String group : List.of(gapsGroup(), labelsGroup())) {
+                if (!positions.committed(group).isEmpty()) {
+                    throw new ConfigException("--from-offsets", "the backfill's application " + group + " has already committed"
+                            + " offsets: --from-offsets applies to a new backfill only (reset it with kafka-streams-application-reset)");
+                }
+            }
+            positions.commit(gapsGroup(), only(start, gapsInputs(inputs)));
+            positions.commit(labelsGroup(), only(start, labelsInputs(inputs)));
+        }
+        state.startOffsets = start;
+        state.endOffsets = positions.latest(partitions);
+        state.save(stateFile);
+    }
+
+    private static Map<String, Long> readOffsets(Path file) {
+        try {
+            Map<String, Long> result = new TreeMap<>();
+            BackfillState.JSON.readTree(Files.readString(file)).fields()
+                    .forEachRemaining(e -> result.put(e.getKey(), e.getValue().asLong()));
+            return result;
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException("--from-offsets", "cannot read " + file + " (" + e.getMessage() + "): expected a JSON object"
+                    + " {\"<topic>-<partition>\": offset, ...}");
+        }
+    }
+
+    private static Map<String, Long> only(Map<String, Long> offsets, List<String> topics) {
+        Map<String, Long> result = new TreeMap<>();
+        offsets.forEach((tp, o) -> {
+            if (topics.contains(KafkaPositions.topicOf(tp))) {
+                result.put(tp, o);
+            }
+        });
+        return result;
+    }
+
+    private String gapsGroup() {
+        return HistoricGapTopology.applicationId(plan.applicationId());
+    }
+
+    private String labelsGroup() {
+        return ConversationLabelTopology.applicationId(plan.applicationId());
+    }
+
+    private static List<String> gapsInputs(TopicNames t) {
+        return List.of(t.scorecards(), t.scores(), t.historicScores(), t.chats());
+    }
+
+    private static List<String> labelsInputs(TopicNames t) {
+        return List.of(t.chats(), t.chatEvents());
+    }
+
+    /** Runs the pipeline until the window is done (see the class comment); adds the time taken to the state. */
+    private void replay(KafkaPositions positions, TopicNames inputs, BackfillState state, boolean resnapshot)
+            throws InterruptedException, TimeoutException {
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        overrides.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, BoundedTimestampExtractor.class.getName());
+        overrides.put(BoundedTimestampExtractor.END_OFFSETS, BoundedTimestampExtractor.format(state.endOffsets));
+        ConfigSource config = plan.pipelineConfig(resnapshot);
+        Duration quiet = quietPeriod(config);
+        long timersDue = timersDueAt(positions, state, config, quiet);
+        Map<String, List<String>> groups = Map.of(gapsGroup(), gapsInputs(inputs), labelsGroup(), labelsInputs(inputs));
+        long total = 0;
+        for (var g : groups.entrySet()) {
+            total += pending(state, g.getValue(), Map.of());
+        }
+        long started = System.currentTimeMillis();
+        long deadline = System.nanoTime() + options.timeout().toNanos();
+        try (Replay replay = replays.create(config, overrides);
+                ReplayProgress progress = ReplayProgress.create("backfill " + plan.window().id(), options.terminal())) {
+            replay.start();
+            List<Object> lastOutputs = null;
+            long quietSince = 0;
+            while (true) {
+                Thread.sleep(500); // the pace of the progress polls, not a wait for a result
+                Optional<String> failure = replay.failure();
+                if (failure.isPresent()) {
+                    throw new IllegalStateException("the backfill's pipeline failed: " + failure.get()
+                            + "; fix the cause and rerun the same command, it resumes");
+                }
+                long remaining = 0;
+                boolean repartitionsDrained = true;
+                for (var g : groups.entrySet()) {
+                    Map<String, Long> committed = positions.committed(g.getKey());
+                    remaining += pending(state, g.getValue(), committed);
+                    repartitionsDrained &= drained(positions, committed);
+                }
+                long done = total - remaining;
+                boolean inputsDone = remaining == 0;
+                boolean sinkDone = replay.sinkLagRecords() == 0;
+                progress.update(done, total, inputsDone ? (sinkDone && repartitionsDrained ? "waiting for the last timers"
+                        : "draining") : "");
+                long now = System.currentTimeMillis();
+                if (inputsDone && repartitionsDrained && sinkDone) {
+                    List<Object> outputs = List.of(positions.latest(positions.partitions(List.of(plan.shadowTopics().gaps(),
+                            plan.shadowTopics().gapRates(), plan.shadowTopics().labels()))), replay.sinkRowsWritten());
+                    if (!outputs.equals(lastOutputs)) {
+                        lastOutputs = outputs;
+                        quietSince = now;
+                    } else if (now - quietSince >= quiet.toMillis() && now >= timersDue) {
+                        break;
+                    }
+                } else {
+                    lastOutputs = null;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException("the backfill did not finish within " + options.timeout() + " (--timeout);"
+                            + " rerun the same command to resume");
+                }
+            }
+        }
+        state.replayMillis += System.currentTimeMillis() - started;
+        state.replayCompleted = true;
+        state.replayCompletedAt = Instant.now();
+        state.save(stateFile);
+    }
+
+    /** Records of {@code topics} between the committed (or start) and the end offsets. */
+    private static long pending(BackfillState state, List<String> topics, Map<String, Long> committed) {
+        long n = 0;
+        for (var e : state.endOffsets.entrySet()) {
+            if (!topics.contains(KafkaPositions.topicOf(e.getKey()))) {
+                continue;
+            }
+            long start = state.startOffsets.getOrDefault(e.getKey(), 0L);
+            long at = Math.max(start, committed.getOrDefault(e.getKey(), start));
+            n += Math.max(0, e.getValue() - at);
+        }
+        return n;
+    }
+
+    /** True when every repartition topic the group has committed on is read to its end. */
+    private static boolean drained(KafkaPositions positions, Map<String, Long> committed) {
+        List<org.apache.kafka.common.TopicPartition> internal = committed.keySet().stream()
+                .filter(tp -> KafkaPositions.topicOf(tp).endsWith("-repartition")).map(KafkaPositions::parse).toList();
+        Map<String, Long> ends = positions.latest(internal);
+        return ends.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), 0L) >= e.getValue());
+    }
+
+    /**
+     * How long the outputs must stay unchanged, everything consumed, before the backfill stops: the wall-clock
+     * fallbacks engage after their idle time and act at their next punctuation, and what they emit is committed with
+     * the next commit.
+     */
+    static Duration quietPeriod(ConfigSource config) {
+        GapSettings gaps = GapSettings.from(config);
+        LabelSettings labels = LabelSettings.from(config);
+        StreamsSettings streams = StreamsSettings.from(config);
+        Duration idle = max(gaps.clockIdleAfter(), labels.fallbackIdle());
+        Duration punctuation = max(gaps.punctuationInterval(), labels.punctuationInterval());
+        return idle.plus(punctuation.multipliedBy(2)).plus(streams.commitInterval().multipliedBy(2)).plus(Duration.ofSeconds(2));
+    }
+
+    /**
+     * The wall-clock time by which the timers of the last input records are due: a scorecard's grace and a
+     * conversation's settle window run from the commit (or snapshot read) of its last change, and once the input is
+     * consumed only the wall-clock fallback decides them.
+     */
+    private long timersDueAt(KafkaPositions positions, BackfillState state, ConfigSource config, Duration quiet) {
+        Map<String, Long> last = new TreeMap<>();
+        state.endOffsets.forEach((tp, end) -> {
+            if (end > state.startOffsets.getOrDefault(tp, 0L)) {
+                last.put(tp, end - 1);
+            }
+        });
+        long lastWritten = positions.timestampsAt(last).values().stream().mapToLong(Long::longValue).max().orElse(0);
+        Duration timers = max(GapSettings.from(config).grace(), LabelSettings.from(config).settleWindow());
+        return lastWritten + timers.toMillis() + quiet.toMillis();
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private BackfillReport report(BackfillState state) {
+        BackfillWindow window = options.window();
+        AvroSerdes avro = new AvroSerdes(registry);
+        OutputCounts shadow = OutputCounts.read(kafka, plan.shadowTopics(), avro, window, true);
+        long records = 0;
+        for (var e : state.endOffsets.entrySet()) {
+            records += Math.max(0, e.getValue() - state.startOffsets.getOrDefault(e.getKey(), 0L));
+        }
+        Map<String, String> shadowNames = new LinkedHashMap<>();
+        shadowNames.put("gaps", plan.shadowTopics().gaps());
+        shadowNames.put("gap-rates", plan.shadowTopics().gapRates());
+        shadowNames.put("labels", plan.shadowTopics().labels());
+        shadowNames.put("table", plan.shadowTable());
+        return new BackfillReport(window.id(), window.from(), window.to(), window.customers(), state.source.name().toLowerCase(),
+                plan.applicationId(), shadowNames, state.startOffsets, state.endOffsets, records, state.replayMillis,
+                state.replayMillis == 0 ? 0 : records * 1000.0 / state.replayMillis, state.snapshotRowsScanned, shadow.gapEvents,
+                shadow.openPerCustomer(), shadow.latestRate.size(), shadow.alertingBuckets(), shadow.labels, shadowRows(window),
+                shadow.undecodable, null, null);
+    }
+
+    private long shadowRows(BackfillWindow window) {
+        ClickHouseSettings clickhouse = ClickHouseSettings.from(base);
+        SinkSettings sink = SinkSettings.from(base);
+        LabelTable shadow = new LabelTable(clickhouse.database(), plan.shadowTable(), sink.layout());
+        try (LabelStore store = new LabelStore(clickhouse, shadow)) {
+            return Long.parseLong(store.query("SELECT count() FROM " + shadow.qualifiedName() + " FINAL WHERE "
+                    + BackfillApply.inWindow(window) + " AND is_deleted = 0").get(0)[0]);
+        }
+    }
+}
