@@ -107,6 +107,23 @@ class ChangeEventDeserializerTest {
     }
 
     @Test
+    void shouldOrderAnIncrementalSnapshotRowAtThePositionTheConnectorHadStreamedTo() {
+        // what a read-only incremental snapshot writes (BackfillIT): no lsn, the streamed position second in sequence
+        String source = source("incremental", "\"[null,\\\"30771408\\\"]\"", 0).replace("\"lsn\":0", "\"lsn\":null");
+        SourcePosition position = read(envelope("r", "null", CHAT, source, "null")).source();
+        assertThat(position.snapshot()).isTrue();
+        assertThat(position.lsn()).isEqualTo(30771408L);
+        assertThat(position.version()).isEqualTo(30771408L << 16);
+    }
+
+    @Test
+    void shouldRejectAStreamedChangeWithoutLsnEvenWithASequence() {
+        String source = source("false", "\"[null,\\\"30771408\\\"]\"", 0).replace("\"lsn\":0", "\"lsn\":null");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> read(envelope("u", "null", CHAT, source, TX)))
+                .hasMessageContaining("lsn");
+    }
+
+    @Test
     void shouldParseTimestampsToMicros() {
         Row row = read(envelope("c", "null", CHAT, STREAMED, TX)).row();
         assertThat(row.micros("created_at")).isEqualTo(1767261600123456L);
