@@ -1,5 +1,6 @@
 package io.cdcsentinel.dev;
 
+import io.cdcsentinel.alerts.AlertsView;
 import io.cdcsentinel.avro.GapRate;
 import io.cdcsentinel.cdc.CdcRunner;
 import io.cdcsentinel.cli.ConfigOption;

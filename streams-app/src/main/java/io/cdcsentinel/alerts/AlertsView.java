@@ -1,4 +1,4 @@
-package io.cdcsentinel.dev;
+package io.cdcsentinel.alerts;
 
 import io.cdcsentinel.avro.GapEventType;
 import io.cdcsentinel.avro.GapRate;
@@ -25,14 +25,14 @@ import org.apache.kafka.common.serialization.Deserializer;
  * scorecard (open gaps are those whose latest event is OPENED) and the latest roll-up per bucket. Reads
  * committed records only (the topologies write transactionally).
  */
-final class AlertsView implements AutoCloseable {
+public final class AlertsView implements AutoCloseable {
     private final KafkaConsumer<Object, Object> consumer;
     private final TopicNames topics;
     private final Map<ScorecardGapKey, ScorecardGapEvent> latestGap = new HashMap<>();
     private final Map<GapRateKey, GapRate> latestRate = new LinkedHashMap<>();
 
     @SuppressWarnings("unchecked")
-    AlertsView(KafkaSettings kafka, TopicNames topics, AvroSerdes avro) {
+    public AlertsView(KafkaSettings kafka, TopicNames topics, AvroSerdes avro) {
         this.topics = topics;
         Map<String, Object> config = kafka.clientConfig();
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "sentinel-alerts-view-" + UUID.randomUUID());
@@ -50,7 +50,7 @@ final class AlertsView implements AutoCloseable {
     }
 
     /** Reads what arrived since the last call. */
-    void poll(Duration timeout) {
+    public void poll(Duration timeout) {
         for (ConsumerRecord<Object, Object> r : consumer.poll(timeout)) {
             if (r.topic().equals(topics.gaps())) {
                 if (r.value() == null) {
@@ -64,21 +64,21 @@ final class AlertsView implements AutoCloseable {
         }
     }
 
-    List<ScorecardGapEvent> openGaps() {
+    public List<ScorecardGapEvent> openGaps() {
         return latestGap.values().stream().filter(e -> e.getEventType() == GapEventType.OPENED).toList();
     }
 
-    long count(GapEventType type) {
+    public long count(GapEventType type) {
         return latestGap.values().stream().filter(e -> e.getEventType() == type).count();
     }
 
-    List<GapRate> alertingBuckets() {
+    public List<GapRate> alertingBuckets() {
         List<GapRate> result = new ArrayList<>();
         latestRate.values().stream().filter(GapRate::getAlerting).forEach(result::add);
         return result;
     }
 
-    int buckets() {
+    public int buckets() {
         return latestRate.size();
     }
 
