@@ -81,6 +81,9 @@ public final class AlertsView implements AutoCloseable {
             consumer.seekToBeginning(partitions);
         } else {
             consumer.seekToEnd(partitions);
+            // seekToEnd is lazy: fix the positions now, so "from the end" means the end when the view opened, not
+            // whenever the first poll happens to resolve it (a record committed in between would be skipped)
+            partitions.forEach(tp -> kafkaCall("reading the position of " + tp, () -> consumer.position(tp, timeout)));
         }
     }
 
