@@ -1,5 +1,7 @@
 package io.cdcsentinel.dev;
 
+import io.cdcsentinel.alerts.AlertState;
+import io.cdcsentinel.alerts.AlertsView;
 import io.cdcsentinel.avro.GapRate;
 import io.cdcsentinel.cdc.CdcRunner;
 import io.cdcsentinel.cli.ConfigOption;
@@ -20,7 +22,6 @@ import io.cdcsentinel.sim.Scenario;
 import io.cdcsentinel.sim.SimulationSummary;
 import io.cdcsentinel.sim.Simulator;
 import io.cdcsentinel.sim.WorkloadSpec;
-import io.cdcsentinel.topology.AvroSerdes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -88,12 +89,27 @@ public final class DemoCommand implements Callable<Integer>, ExtraCommand {
         var schemas = SchemaRegistration.registerAllOrFail(RegistrySettings.from(config), topics);
         Console.println("demo: schemas registered as `bin/sentinel schemas register` does: " + schemas.size()
                 + " subjects, compatibility BACKWARD");
-        ExecutorService workload = Executors.newSingleThreadExecutor();
         try (CdcRunner cdc = new CdcRunner(PostgresSettings.from(config), kafka, CdcSettings.from(config), topics);
-                Pipeline pipeline = Pipeline.fromConfig(config);
-                AlertsView alerts = new AlertsView(kafka, topics, new AvroSerdes(RegistrySettings.from(config)))) {
+                Pipeline pipeline = Pipeline.fromConfig(config)) {
             cdc.start();
-            pipeline.start();
+            pipeline.start(); // creates the output topics the view assigns
+            try (AlertsView alerts = AlertsView.open(kafka, RegistrySettings.from(config), topics, AlertsView.Start.BEGINNING,
+                    Duration.ofSeconds(30))) {
+                if (!follow(alerts, cdc, pipeline, config, graceDuration)) {
+                    return 1;
+                }
+            }
+        }
+        Console.println("demo: done. The servers keep running: inspect with the endpoints in "
+                + dir.resolve(LocalStack.ENDPOINTS_FILE) + ", stop them with `bin/sentinel stack down --dir " + dir + "`.");
+        return 0;
+    }
+
+    /** Writes the workload and prints what flows until it is done and settled; false when a part stopped. */
+    private boolean follow(AlertsView alerts, CdcRunner cdc, Pipeline pipeline, ConfigSource config, Duration graceDuration)
+            throws Exception {
+        ExecutorService workload = Executors.newSingleThreadExecutor();
+        try {
             Simulator simulator = new Simulator(PostgresSettings.from(config), WorkloadSpec.builder()
                     .seed(System.nanoTime())
                     .mix(Map.of(Scenario.STEADY, 4, Scenario.ASYNC_RACE, 3, Scenario.APPEALS_CALIBRATION, 1, Scenario.REASSIGN, 2))
@@ -112,7 +128,7 @@ public final class DemoCommand implements Callable<Integer>, ExtraCommand {
             long quietUntil = Long.MAX_VALUE;
             while (System.currentTimeMillis() < quietUntil) {
                 alerts.poll(Duration.ofSeconds(refresh));
-                printStatus(cdc, pipeline, alerts, config);
+                printStatus(cdc, pipeline, alerts.state(), config);
                 if (written.isDone() && quietUntil == Long.MAX_VALUE) {
                     SimulationSummary summary = written.get();
                     Console.println("demo: workload written:");
@@ -121,18 +137,16 @@ public final class DemoCommand implements Callable<Integer>, ExtraCommand {
                 }
                 if (pipeline.failure().isPresent() || cdc.failure() != null) {
                     Console.error("demo: stopped: " + pipeline.failure().orElse(String.valueOf(cdc.failure())));
-                    return 1;
+                    return false;
                 }
             }
             alerts.poll(Duration.ofSeconds(2));
-            printSummary(alerts);
+            printSummary(alerts.state());
+            return true;
         } finally {
             workload.shutdownNow();
             workload.awaitTermination(10, TimeUnit.SECONDS);
         }
-        Console.println("demo: done. The servers keep running: inspect with the endpoints in "
-                + dir.resolve(LocalStack.ENDPOINTS_FILE) + ", stop them with `bin/sentinel stack down --dir " + dir + "`.");
-        return 0;
     }
 
     private Map<String, String> demoConfig(Endpoints endpoints, String run, String database) {
@@ -170,7 +184,7 @@ public final class DemoCommand implements Callable<Integer>, ExtraCommand {
         return name;
     }
 
-    private void printStatus(CdcRunner cdc, Pipeline pipeline, AlertsView alerts, ConfigSource config) {
+    private void printStatus(CdcRunner cdc, Pipeline pipeline, AlertState alerts, ConfigSource config) {
         long captured = cdc.counts().entrySet().stream().filter(e -> !e.getKey().startsWith("__")).mapToLong(Map.Entry::getValue).sum();
         String rows = pipeline.sink().map(s -> Long.toString(s.progress().rowsWritten())).orElse("(no ClickHouse)");
         String visible = pipeline.sink().isPresent() ? clickHouseCount(config) : "-";
@@ -195,7 +209,7 @@ public final class DemoCommand implements Callable<Integer>, ExtraCommand {
         }
     }
 
-    private static void printSummary(AlertsView alerts) {
+    private static void printSummary(AlertState alerts) {
         Console.println("demo: open gaps (first 10 of " + alerts.openGaps().size() + "):");
         alerts.openGaps().stream().limit(10).forEach(g -> Console.println(String.format(
                 "  %s/%s scorecard %s template %s conversation %s%s stage %s, %d director scores, %d historic rows",

@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
                 RunCommand.class,
                 SchemasCommand.class,
                 SinkCommand.class,
+                AlertsCommand.class,
                 ConfigCommand.class,
         })
 public final class Main implements Runnable {

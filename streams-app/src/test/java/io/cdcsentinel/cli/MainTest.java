@@ -19,7 +19,8 @@ class MainTest {
 
     @Test
     void shouldRegisterOnlyTheProductionCommandsWhenNoExtraCommandIsOnTheClasspath() {
-        assertThat(Main.commandLine().getSubcommands().keySet()).containsExactly("backfill", "cdc", "run", "schemas", "sink", "config");
+        assertThat(Main.commandLine().getSubcommands().keySet()).containsExactly("backfill", "cdc", "run", "schemas", "sink", "alerts",
+                "config");
     }
 
     @Test
@@ -29,7 +30,7 @@ class MainTest {
 
         assertThat(Main.execute()).isZero();
 
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("cdc", "run", "sink", "config")
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("cdc", "run", "sink", "alerts", "config")
                 .doesNotContain("demo", "stack", "simulate", "bench");
     }
 }
