@@ -103,6 +103,7 @@ class BackfillIT {
             return Main.execute(args);
         } finally {
             Console.redirect(previous, System.err);
+            System.err.print(out.toString(StandardCharsets.UTF_8)); // the command's output, for the test log
         }
     }
 
