@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
                 SchemasCommand.class,
                 SinkCommand.class,
                 ConfigCommand.class,
+                VerifyCommand.class,
         })
 public final class Main implements Runnable {
     @Spec

@@ -19,7 +19,7 @@ class MainTest {
 
     @Test
     void shouldRegisterOnlyTheProductionCommandsWhenNoExtraCommandIsOnTheClasspath() {
-        assertThat(Main.commandLine().getSubcommands().keySet()).containsExactly("cdc", "run", "schemas", "sink", "config");
+        assertThat(Main.commandLine().getSubcommands().keySet()).containsExactly("cdc", "run", "schemas", "sink", "config", "verify");
     }
 
     @Test
