@@ -147,7 +147,7 @@ public final class VerifyCommand implements Callable<Integer> {
                     ConversationLabelTopology.applicationId(streams.applicationId()), Set.of(topics.chats(), topics.chatEvents()),
                     HistoricGapTopology.applicationId(streams.applicationId()),
                     Set.of(topics.scorecards(), topics.scores(), topics.historicScores(), topics.chats()), topics.labels(),
-                    clickhouse, labels.settleWindow(), Duration.ofSeconds(waitSeconds)).read();
+                    clickhouse, labels.settleWindow(), Duration.ofSeconds(waitSeconds), cdc.pollInterval()).read();
             AvroSerdes avro = new AvroSerdes(registry);
             Map<String, OpenAlert> open = Verifier.openAlerts(kafka.clientConfig(), topics.gaps(),
                     avro.forKeys(ScorecardGapKey.class).deserializer(), avro.forValues(ScorecardGapEvent.class).deserializer(),

@@ -33,11 +33,15 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <ol>
  *   <li><b>Pin.</b> PostgreSQL's {@code clock_timestamp()} and {@code pg_current_wal_lsn()} when verify starts.</li>
  *   <li><b>Capture.</b> Debezium confirms a slot position only after the changes before it are in Kafka (offsets
- *       are committed after the producer's acknowledgements). Once the slot's {@code confirmed_flush_lsn} has
- *       passed the pinned LSN, every transaction committed before the pin is in the CDC topics, so capture is at
- *       the pinned time. If it does not get there within {@code --wait} (CDC down or behind, or no such slot), the
- *       capture position is the newest commit time found at the end of the CDC topics: Debezium streams in commit
- *       order, so anything committed before it has been captured.</li>
+ *       are committed after the producer's acknowledgements): once the slot's {@code confirmed_flush_lsn} has
+ *       passed the pinned LSN, every transaction committed before the pin is in the CDC topics. On a quiet database
+ *       the slot is not confirmed past the last captured change (other databases' WAL moves the pinned LSN on, and
+ *       without {@code cdc.heartbeat.action.query} there is nothing to confirm), so the walsender's
+ *       {@code sent_lsn} ({@code pg_stat_replication}: WAL decoded and sent to the connector) past the pin counts
+ *       too, after {@code cdc.poll.interval} + 1 s for the connector to hand its last batch to Kafka. Either way capture
+ *       is at the pinned time. If neither happens within {@code --wait} (CDC down or behind, no such slot, or a user
+ *       that may not read {@code pg_stat_replication}), the capture position is the newest commit time at the end of
+ *       the CDC topics: Debezium streams in commit order, so whatever committed before it has been captured.</li>
  *   <li><b>Topologies.</b> For each partition the {@code run} application's consumer group has committed (CDC topics
  *       and its repartition topics; under exactly-once the outputs of everything before a committed offset are
  *       committed with it): if the committed offset is short of the end offset, the commit time of the first
@@ -64,6 +68,7 @@ public final class PositionReader {
     private final LabelStore clickhouse;
     private final Duration settle;
     private final Duration wait;
+    private final Duration cdcHandOver;
 
     /**
      * @param labelInputs CDC topics of the label topology; its repartition topics are found from its group
@@ -71,7 +76,7 @@ public final class PositionReader {
      */
     public PositionReader(Connection pg, Map<String, Object> kafkaConfig, String slotName, List<String> cdcTopics,
             String labelsGroup, Set<String> labelInputs, String gapsGroup, Set<String> gapInputs, String labelsTopic,
-            LabelStore clickhouse, Duration settle, Duration wait) {
+            LabelStore clickhouse, Duration settle, Duration wait, Duration cdcPollInterval) {
         this.pg = pg;
         this.kafkaConfig = kafkaConfig;
         this.slotName = slotName;
@@ -84,6 +89,7 @@ public final class PositionReader {
         this.clickhouse = clickhouse;
         this.settle = settle;
         this.wait = wait;
+        this.cdcHandOver = cdcPollInterval.plusSeconds(1);
     }
 
     public PipelinePosition read() throws SQLException, InterruptedException {
@@ -136,10 +142,13 @@ public final class PositionReader {
     private long capture(long pinnedMs, String pinnedLsn, long deadline, KafkaConsumer<byte[], byte[]> consumer,
             List<String> notes) throws SQLException, InterruptedException {
         try (PreparedStatement ps = pg.prepareStatement(
-                "SELECT confirmed_flush_lsn IS NOT NULL AND confirmed_flush_lsn >= ?::pg_lsn FROM pg_replication_slots"
-                        + " WHERE slot_name = ?")) {
+                "SELECT s.confirmed_flush_lsn IS NOT NULL AND s.confirmed_flush_lsn >= ?::pg_lsn,"
+                        + " coalesce(r.sent_lsn >= ?::pg_lsn, false)"
+                        + " FROM pg_replication_slots s LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid"
+                        + " WHERE s.slot_name = ?")) {
             ps.setString(1, pinnedLsn);
-            ps.setString(2, slotName);
+            ps.setString(2, pinnedLsn);
+            ps.setString(3, slotName);
             while (true) {
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -150,9 +159,14 @@ public final class PositionReader {
                     if (rs.getBoolean(1)) {
                         return pinnedMs;
                     }
+                    if (rs.getBoolean(2)) {
+                        // Decoded and sent to the connector; what it received it hands to Kafka within one poll.
+                        Thread.sleep(cdcHandOver.toMillis());
+                        return pinnedMs;
+                    }
                 }
                 if (System.nanoTime() >= deadline) {
-                    notes.add("CDC (slot " + slotName + ") had not confirmed the pinned LSN " + pinnedLsn + " within --wait:"
+                    notes.add("CDC (slot " + slotName + ") had not received the pinned LSN " + pinnedLsn + " within --wait:"
                             + " capture position taken from the newest commit in the CDC topics");
                     break;
                 }
