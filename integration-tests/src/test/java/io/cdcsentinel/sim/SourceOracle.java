@@ -1,5 +1,6 @@
 package io.cdcsentinel.sim;
 
+import io.cdcsentinel.verify.SourceRules;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,51 +13,24 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** domain.md's rules written as SQL against the source tables: what the truth file must agree with. */
+/** domain.md's rules as SQL against the source tables ({@link SourceRules}, shared with {@code verify}): what the truth file must agree with. */
 public final class SourceOracle {
     /** The investigation's rule: eligible and no historic row with its id under the same customer/profile. */
-    public static final String OPEN_GAPS = """
-            SELECT s.customer, s.profile, s.resource_id, s.submitted_at IS NOT NULL AS submitted,
-                   (s.conversation_id IS NULL OR s.conversation_id = '') AS process
-            FROM director.scorecards s
-            WHERE s.calibrated_scorecard_id IS NULL
-              AND (s.scorecard_type IS NULL OR s.scorecard_type = 0)
-              AND s.deleted_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM historic.scorecard_scores h
-                              WHERE h.customer_id = s.customer AND h.profile_id = s.profile
-                                AND h.scorecard_id = s.resource_id)""";
+    public static final String OPEN_GAPS = SourceRules.OPEN_GAPS;
 
     /** Final labels of ended conversations; handoff wins over bot-resolved. */
-    public static final String LABELS = """
-            SELECT c.customer_id, c.profile_id, c.conversation_id, c.agent_user_id, c.usecase_id, c.created_at,
-                   c.ended_at,
-                   count(e.event_id) FILTER (WHERE e.event_type = 'ASSIST_SHOWN') AS shown,
-                   count(e.event_id) FILTER (WHERE e.event_type = 'ASSIST_USED') AS used,
-                   CASE WHEN bool_or(e.event_type = 'BOT_HANDOFF') THEN 'HANDOFF'
-                        WHEN bool_or(e.event_type = 'BOT_RESOLVED') THEN 'RESOLVED' ELSE 'NONE' END AS outcome
-            FROM app.chats c
-            LEFT JOIN app.chat_events e ON e.customer_id = c.customer_id AND e.profile_id = c.profile_id
-                                        AND e.conversation_id = c.conversation_id
-            WHERE c.ended_at IS NOT NULL
-            GROUP BY c.customer_id, c.profile_id, c.conversation_id""";
+    public static final String LABELS = SourceRules.LABELS;
 
     /** Eligible totals and open gaps per customer/profile and UTC hour of created_at. */
-    static final String HOUR_BUCKETS = """
-            WITH e AS (
-              SELECT s.customer, s.profile, date_trunc('hour', s.created_at AT TIME ZONE 'UTC') AS bucket,
-                     s.submitted_at IS NOT NULL AS submitted,
-                     (s.conversation_id IS NULL OR s.conversation_id = '') AS process,
-                     NOT EXISTS (SELECT 1 FROM historic.scorecard_scores h
-                                 WHERE h.customer_id = s.customer AND h.profile_id = s.profile
-                                   AND h.scorecard_id = s.resource_id) AS missing
-              FROM director.scorecards s
-              WHERE s.calibrated_scorecard_id IS NULL AND (s.scorecard_type IS NULL OR s.scorecard_type = 0)
-                AND s.deleted_at IS NULL)
-            SELECT customer, profile, bucket,
-                   count(*) FILTER (WHERE submitted), count(*) FILTER (WHERE submitted AND missing),
-                   count(*) FILTER (WHERE NOT submitted), count(*) FILTER (WHERE NOT submitted AND missing),
-                   count(*) FILTER (WHERE process), count(*) FILTER (WHERE process AND missing)
-            FROM e GROUP BY customer, profile, bucket""";
+    static final String HOUR_BUCKETS = "WITH e AS (SELECT s.customer, s.profile,"
+            + " date_trunc('hour', s.created_at AT TIME ZONE 'UTC') AS bucket, s.submitted_at IS NOT NULL AS submitted, "
+            + SourceRules.PROCESS + " AS process, NOT " + SourceRules.HAS_HISTORIC + " AS missing"
+            + " FROM director.scorecards s WHERE " + SourceRules.ELIGIBLE + ")"
+            + " SELECT customer, profile, bucket,"
+            + " count(*) FILTER (WHERE submitted), count(*) FILTER (WHERE submitted AND missing),"
+            + " count(*) FILTER (WHERE NOT submitted), count(*) FILTER (WHERE NOT submitted AND missing),"
+            + " count(*) FILTER (WHERE process), count(*) FILTER (WHERE process AND missing)"
+            + " FROM e GROUP BY customer, profile, bucket";
 
     record GapRow(String customer, String profile, String scorecardId, boolean submitted, boolean process) {
     }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
                 SinkCommand.class,
                 AlertsCommand.class,
                 ConfigCommand.class,
+                VerifyCommand.class,
         })
 public final class Main implements Runnable {
     @Spec

@@ -211,6 +211,67 @@ public final class LabelStore implements AutoCloseable, SinkStore {
         }
     }
 
+    /**
+     * Runs a query and hands its TabSeparated rows back one at a time, {@code \\N} as null: for results too large to
+     * hold (verify reads a whole window of labels this way, merging it with PostgreSQL as it arrives).
+     */
+    public Rows stream(String sql) {
+        QuerySettings settings = new QuerySettings().setFormat(ClickHouseFormat.TabSeparated);
+        QueryResponse response = null;
+        try {
+            response = client.query(sql, settings).get();
+            return new Rows(response, new BufferedReader(new InputStreamReader(response.getInputStream(), StandardCharsets.UTF_8),
+                    1 << 16));
+        } catch (Exception e) {
+            if (response != null) {
+                try {
+                    response.close();
+                } catch (Exception ignored) {
+                    // the query failed already; that is the error to report
+                }
+            }
+            throw unwrap(e);
+        }
+    }
+
+    /** The rows of one streamed query; close it to release the HTTP connection. */
+    public static final class Rows implements AutoCloseable {
+        private final QueryResponse response;
+        private final BufferedReader reader;
+
+        Rows(QueryResponse response, BufferedReader reader) {
+            this.response = response;
+            this.reader = reader;
+        }
+
+        /** The next row's fields, unescaped, {@code \\N} as null; null after the last row. */
+        public String[] next() {
+            try {
+                String line = reader.readLine();
+                if (line == null) {
+                    return null;
+                }
+                String[] fields = line.split("\t", -1);
+                for (int i = 0; i < fields.length; i++) {
+                    fields[i] = "\\N".equals(fields[i]) ? null : unescapeTsv(fields[i]);
+                }
+                return fields;
+            } catch (java.io.IOException e) {
+                throw new ClickHouseRequestException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                reader.close();
+                response.close();
+            } catch (Exception e) {
+                LOG.debug("closing a streamed ClickHouse query: {}", e.toString());
+            }
+        }
+    }
+
     /** The server's version string, e.g. {@code 18.16.1}. */
     public String serverVersion() {
         return query("SELECT version()").get(0)[0];

@@ -20,7 +20,7 @@ class MainTest {
     @Test
     void shouldRegisterOnlyTheProductionCommandsWhenNoExtraCommandIsOnTheClasspath() {
         assertThat(Main.commandLine().getSubcommands().keySet()).containsExactly("backfill", "cdc", "run", "schemas", "sink", "alerts",
-                "config");
+                "config", "verify");
     }
 
     @Test
