@@ -146,7 +146,7 @@ public final class SinkBenchmark {
             try {
                 produce(kafka, registry, topic, labels);
                 store.ensureTable(true);
-                RawInserter raw = new RawInserter(clickhouse, rawTable);
+                RawInserter raw = new RawInserter(clickhouse, rawTable, topic);
                 raw.insert(labels.subList(0, Math.min(n, 20_000)), batchSize); // warm-up, not counted
 
                 List<Round> results = new ArrayList<>();
@@ -255,9 +255,11 @@ public final class SinkBenchmark {
         private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         private final URI uri;
         private final String authorization;
-        private final LabelRowEncoder encoder = new LabelRowEncoder(Layout.REPLACING, "raw");
+        /** kafka_topic is the sink's topic, so that both sides send the same bytes (a shorter name was 4% less). */
+        private final LabelRowEncoder encoder;
 
-        RawInserter(ClickHouseSettings clickhouse, LabelTable table) {
+        RawInserter(ClickHouseSettings clickhouse, LabelTable table, String topic) {
+            this.encoder = new LabelRowEncoder(Layout.REPLACING, topic);
             String query = "INSERT INTO " + table.qualifiedName() + " (" + LabelTable.columnList() + ") FORMAT JSONEachRow";
             String base = clickhouse.url().toString();
             this.uri = URI.create((base.endsWith("/") ? base : base + "/") + "?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8));

@@ -12,6 +12,7 @@ import io.cdcsentinel.config.TopicNames;
 import io.cdcsentinel.sink.BatchWriter.BatchFailedException;
 import io.cdcsentinel.topology.AvroSerdes;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -89,6 +90,11 @@ public final class ClickHouseSink implements AutoCloseable {
         return t;
     });
     private InFlight inFlight;
+    /**
+     * INSERT bodies to reuse, consumer thread only: one is filled while the other may be in flight. A body goes back
+     * only after its INSERT succeeded (a failed or abandoned request might still be reading it).
+     */
+    private final ArrayDeque<LabelRowEncoder.RowBuffer> freeBodies = new ArrayDeque<>();
     private volatile long firstRecordNanos;
 
     private LabelStore store;
@@ -356,7 +362,8 @@ public final class ClickHouseSink implements AutoCloseable {
     // ---------------------------------------------------------------- one batch
 
     /** The one INSERT that may be running while the next batch is prepared. */
-    private record InFlight(TopicPartition tp, List<PendingLabel> rows, long nextOffset, int attempts, Future<?> result) {
+    private record InFlight(TopicPartition tp, List<PendingLabel> rows, long nextOffset, int attempts,
+            LabelRowEncoder.RowBuffer body, Future<?> result) {
     }
 
     /**
@@ -383,7 +390,11 @@ public final class ClickHouseSink implements AutoCloseable {
         }
         long nextOffset = batch.get(batch.size() - 1).offset() + 1;
         boolean inserterBusy = inFlight != null && !inFlight.result().isDone();
-        LabelRowEncoder.RowBuffer body = rows.isEmpty() || !inserterBusy ? null : encoder.encode(tp.partition(), rows);
+        LabelRowEncoder.RowBuffer body = rows.isEmpty() ? null : takeBody();
+        boolean encoded = body != null && inserterBusy;
+        if (encoded) {
+            encoder.encode(tp.partition(), rows, body);
+        }
         completeInFlight();
         if (rows.isEmpty()) {
             commit(tp, nextOffset);
@@ -400,8 +411,9 @@ public final class ClickHouseSink implements AutoCloseable {
         }
         String queryId = writer.queryId(tp);
         List<PendingLabel> toInsert = rows;
-        inFlight = new InFlight(tp, toInsert, nextOffset, attempts, inserter.submit(() -> writer.insert(tp, queryId,
-                body != null ? body : inserterEncoder.encode(tp.partition(), toInsert), toInsert)));
+        LabelRowEncoder.RowBuffer into = body;
+        inFlight = new InFlight(tp, toInsert, nextOffset, attempts, into, inserter.submit(() -> writer.insert(tp, queryId,
+                encoded ? into : inserterEncoder.encode(tp.partition(), toInsert, into), toInsert)));
     }
 
     /** Waits for the running INSERT; on failure retries it here (re-reading first), then commits its offset. */
@@ -421,9 +433,21 @@ public final class ClickHouseSink implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SinkClosedException();
         }
+        freeBodies.push(f.body());
         counters.rowsWritten.addAndGet(f.rows().size());
         counters.batchesWritten.incrementAndGet();
         commit(f.tp(), f.nextOffset());
+    }
+
+    /** A body to encode a batch into: a reused one when free (at most two exist while batches succeed). */
+    private LabelRowEncoder.RowBuffer takeBody() {
+        LabelRowEncoder.RowBuffer body = freeBodies.poll();
+        return body != null ? body : new LabelRowEncoder.RowBuffer(settings.batchSize() * LabelRowEncoder.ROW_BYTES_ESTIMATE);
+    }
+
+    /** How many bodies wait for reuse; for tests. */
+    int freeBodies() {
+        return freeBodies.size();
     }
 
     /** On the way out after a failure: let a running INSERT end (its rows count once the next owner re-reads). */

@@ -136,13 +136,27 @@ public final class LabelRowEncoder {
      * {@code written_at}, the sink's clock now.
      */
     RowBuffer encode(int partition, List<PendingLabel> rows) {
-        RowBuffer body = new RowBuffer(rows.size() * 512);
+        return encode(partition, rows, new RowBuffer(rows.size() * ROW_BYTES_ESTIMATE));
+    }
+
+    /**
+     * The same into {@code body}, emptied first and grown as needed: the sink encodes every batch into one of two
+     * buffers it reuses. A body of a 10,000-row batch is about 5.5 MB, a humongous object for G1; a fresh one per
+     * batch (and its doubling when the estimate fell short) started a concurrent GC cycle every few batches, on
+     * the cores ClickHouse needs for the INSERTs.
+     */
+    RowBuffer encode(int partition, List<PendingLabel> rows, RowBuffer body) {
+        body.reset();
+        body.ensure(rows.size() * ROW_BYTES_ESTIMATE);
         byte[] writtenAt = dateTimeJson(System.currentTimeMillis() / 1000);
         for (PendingLabel p : rows) {
             encode(p.label(), partition, p.offset(), writtenAt, body);
         }
         return body;
     }
+
+    /** Bytes of a typical line (about 550 with a topic name of 20 characters), rounded up. */
+    static final int ROW_BYTES_ESTIMATE = 640;
 
     /**
      * Appends one line (with its trailing newline) to {@code out}. The label must have passed
@@ -343,6 +357,11 @@ public final class LabelRowEncoder {
 
         public int size() {
             return count;
+        }
+
+        /** Bytes the buffer can hold before it grows. */
+        public int capacity() {
+            return buf.length;
         }
 
         public InputStream inputStream() {
