@@ -18,14 +18,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code bin/sentinel bench}: throughput, latency and memory, each against a baseline measured in the same run. */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, subcommands = VerifyBenchCommand.class,
         description = {
             "Start a local stack, write a workload with the simulator, and measure each stage against a baseline"
                     + " doing the least possible work on the same input in the same run: the CDC runner against a"
                     + " bare Debezium engine, the topologies against an identity map+to application (both"
                     + " exactly_once_v2), then heap and state with the topologies loaded.",
             "Prints a Markdown table and writes it with a PNG chart into --results. Scale 1 (about 100,000"
-                    + " scorecards, 30,000 conversations) takes a few minutes on 2 cores."})
+                    + " scorecards, 30,000 conversations) takes a few minutes on 2 cores.",
+            "`bench verify` measures verify's comparison alone (1M conversations by default)."})
 public final class BenchCommand implements Callable<Integer>, ExtraCommand {
     @Option(names = "--scale", defaultValue = "1",
             description = "workload size: 1 = ~100k scorecards / 30k conversations; 10 = 1M / 300k; default ${DEFAULT-VALUE}")
