@@ -374,14 +374,23 @@ public final class Bench {
     }
 
     private void measureSink(ConfigSource source, List<Figure> figures) throws Exception {
-        int rows = (int) Math.max(5_000, Math.round(200_000 * options.scale()));
+        SinkBenchmark.Result r = sinkFigure(source, options.scale(), options.rounds(), progress);
+        figures.add(Figure.ratio("ClickHouse sink: Kafka -> ClickHouse", r.sinkRowsPerSecond(), "rows/s",
+                "raw HTTP JSONEachRow INSERT of the same rows", r.rawRowsPerSecond(), 0.7, r.summary()));
+    }
+
+    /**
+     * The sink comparison at a scale (200,000 rows at scale 1, batch 10,000, one partition, at least 3 rounds); also
+     * what {@code bench --only sink} runs alone.
+     */
+    static SinkBenchmark.Result sinkFigure(ConfigSource source, double scale, int rounds, Consumer<String> progress)
+            throws Exception {
+        int rows = (int) Math.max(5_000, Math.round(200_000 * scale));
         int batch = Math.min(10_000, rows);
         progress.accept(String.format("bench: ClickHouse sink vs raw JSONEachRow INSERT, %,d rows", rows));
         // at least 3 rounds: a round takes seconds, and one round disturbed by what ran before it (the scale-10
         // replay) once gave 0.58 where three undisturbed ones give 0.72-0.85
-        SinkBenchmark.Result r = SinkBenchmark.run(source, rows, batch, 1, Math.max(3, options.rounds()));
-        figures.add(Figure.ratio("ClickHouse sink: Kafka -> ClickHouse", r.sinkRowsPerSecond(), "rows/s",
-                "raw HTTP JSONEachRow INSERT of the same rows", r.rawRowsPerSecond(), 0.7, r.summary()));
+        return SinkBenchmark.run(source, rows, batch, 1, Math.max(3, rounds));
     }
 
     private static long scorecards(SimulationSummary s) {

@@ -54,6 +54,11 @@ public final class BenchCommand implements Callable<Integer>, ExtraCommand {
     @Option(names = "--keep-stack", description = "leave the stack this run started running")
     boolean keepStack;
 
+    @Option(names = "--only", paramLabel = "FIGURE",
+            description = "measure one figure alone and print it, without writing --results; `sink`: the ClickHouse sink"
+                    + " against raw INSERTs of the same rows (needs --endpoints; the rows follow --scale)")
+    String only;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", mapFallbackValue = "",
             description = "a setting of the topologies and the sink under test (a key of `config`), repeatable, e.g."
                     + " --set gaps.score-index.enabled=false; the stack's endpoints and the bench's own settings (grace,"
@@ -81,6 +86,9 @@ public final class BenchCommand implements Callable<Integer>, ExtraCommand {
                 return 2;
             }
         }
+        if (only != null) {
+            return only();
+        }
         StringBuilder command = new StringBuilder("bin/sentinel bench --scale " + BenchFormat.scale(scale) + " --rounds "
                 + rounds + " --seed " + seed);
         new TreeMap<>(settings).forEach((k, v) -> command.append(" --set ").append(k).append('=').append(v));
@@ -96,6 +104,30 @@ public final class BenchCommand implements Callable<Integer>, ExtraCommand {
         if (missed > 0) {
             Console.println("bench: " + missed + " goal(s) not met: "
                     + report.figures().stream().filter(f -> Boolean.FALSE.equals(f.goalMet())).map(Figure::name).toList());
+        }
+        return 0;
+    }
+
+    private int only() throws Exception {
+        if (!"sink".equals(only)) {
+            Console.error("bench: --only " + only + ": unknown figure; known: sink");
+            return 2;
+        }
+        if (endpoints == null) {
+            Console.error("bench: --only sink needs --endpoints FILE (from `bin/sentinel stack up --dir DIR`)");
+            return 2;
+        }
+        String database = "bench_sink_" + System.currentTimeMillis();
+        Map<String, String> config = new java.util.HashMap<>(settings);
+        config.putAll(Endpoints.read(endpoints).asConfig());
+        config.put(io.cdcsentinel.config.ClickHouseSettings.DATABASE.name(), database);
+        ConfigSource source = ConfigSource.of(config);
+        try {
+            SinkBenchmark.Result r = Bench.sinkFigure(source, scale, rounds, Console::println);
+            Console.println("ClickHouse sink: Kafka -> ClickHouse: " + r.summary());
+        } finally {
+            io.cdcsentinel.local.ClickHouseServer.execute(Endpoints.read(endpoints).clickhouse().orElseThrow(),
+                    "DROP DATABASE IF EXISTS " + database);
         }
         return 0;
     }
