@@ -3,6 +3,8 @@ package io.cdcsentinel.backfill;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcsentinel.avro.GapEventType;
+import io.cdcsentinel.avro.GapRate;
+import io.cdcsentinel.avro.GapRateKey;
 import io.cdcsentinel.avro.ScorecardGapEvent;
 import io.cdcsentinel.avro.ScorecardGapKey;
 import io.cdcsentinel.cli.Console;
@@ -123,6 +125,16 @@ class BackfillIT {
         return latest;
     }
 
+    /** customer/profile/size/start -> the latest roll-up of that bucket. */
+    static Map<String, GapRate> latestRates(ConfigSource config, String topic) {
+        AvroSerdes avro = new AvroSerdes(RegistrySettings.from(config));
+        Map<String, GapRate> latest = new TreeMap<>();
+        new TopicScan().scan(KafkaSettings.from(config), topic, avro.forKeys(GapRateKey.class).deserializer(),
+                avro.forValues(GapRate.class).deserializer(), (k, v) -> latest.put(k.getCustomer() + "/" + k.getProfile() + "/"
+                        + k.getBucketSize() + "/" + k.getBucketStart(), v));
+        return latest;
+    }
+
     static List<String> rows(ConfigSource config, String table) {
         ClickHouseSettings clickhouse = ClickHouseSettings.from(config);
         LabelTable t = new LabelTable(clickhouse.database(), table, SinkSettings.Layout.REPLACING);
@@ -164,19 +176,32 @@ class BackfillIT {
         assertThat(report.total(report.gapEvents(), "OPENED")).isEqualTo(4);
         assertThat(report.total(report.labels(), "FINAL")).isEqualTo(3);
         assertThat(report.shadowTableRows()).isEqualTo(3);
+        // the roll-ups leave a rate emit interval (30 s by default) after the last gap is decided: the backfill waits for
+        // them (it stopped before them, with 0 buckets, until it counted that interval)
+        assertThat(report.rateBuckets()).as("bf-a/p1 and bf-b/p9, an hour and a day bucket each").isEqualTo(4);
+        assertThat(report.rateBucketsAlerting()).as("below gaps.rates.min.volume").isZero();
+        GapRate day = latestRates(config, plan.shadowTopics().gapRates()).get("bf-a/p1/DAY/2026-02-01T00:00:00Z");
+        assertThat(day).isNotNull();
+        // sc-gap-1 submitted and missing; sc-gap-2, sc-process (a process scorecard) missing, sc-ok present; appeal and
+        // calibration copy not eligible
+        assertThat(List.of(day.getSubmittedTotal(), day.getSubmittedMissing(), day.getUnsubmittedTotal(),
+                day.getUnsubmittedMissing(), day.getProcessTotal(), day.getProcessMissing())).containsExactly(1L, 1L, 3L, 2L, 1L, 1L);
         assertThat(report.snapshotRowsScanned()).containsKeys("director.scorecards", "app.chats");
 
         // --apply: onto the real topic and table, once
         out.reset();
         assertThat(backfill(configFile, out, "--apply")).as(out.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains(" 4 roll-ups, 3 label rows inserted");
         assertThat(latestGaps(config, TopicNames.from(config).gaps())).isEqualTo(latestGaps(config, plan.shadowTopics().gaps()));
+        assertThat(latestRates(config, TopicNames.from(config).gapRates())).containsOnlyKeys(
+                latestRates(config, plan.shadowTopics().gapRates()).keySet());
         List<String> live = rows(config, plan.liveTable());
         assertThat(live).hasSize(3);
         long gapRecords = countRecords(config, TopicNames.from(config).gaps());
 
         out.reset();
         assertThat(backfill(configFile, out, "--apply")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("0 label rows inserted").contains("4 already in that state");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains(" 0 roll-ups, 0 label rows inserted").contains("4 already in that state");
         assertThat(rows(config, plan.liveTable())).as("no version written twice").isEqualTo(live);
         assertThat(countRecords(config, TopicNames.from(config).gaps())).as("no second OPENED").isEqualTo(gapRecords);
         assertNoSlotLeft(config, plan.snapshotSlot());

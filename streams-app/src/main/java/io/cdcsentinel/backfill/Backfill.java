@@ -112,6 +112,10 @@ public final class Backfill {
                 || !Objects.equals(state.customers, window.customers()))) {
             throw new ConfigException("--from", "the state file " + stateFile + " belongs to another window; remove it to start over");
         }
+        if (state != null && state.applicationId != null && !state.applicationId.equals(plan.applicationId())) {
+            throw new ConfigException(StreamsSettings.APPLICATION_ID.name(), "the state file " + stateFile + " belongs to the backfill "
+                    + state.applicationId + ", not " + plan.applicationId() + "; remove it to start over");
+        }
         try (KafkaPositions positions = new KafkaPositions(kafka)) {
             checkKafka(positions);
             checkCustomers(window);
@@ -545,9 +549,9 @@ public final class Backfill {
     }
 
     /**
-     * The wall-clock time by which the timers of the last input records are due: a scorecard's grace and a
-     * conversation's settle window run from the commit (or snapshot read) of its last change, and once the input is
-     * consumed only the wall-clock fallback decides them.
+     * The wall-clock time by which the timers of the last input records are due: a scorecard's grace (and then the
+     * roll-up's emit interval) and a conversation's settle window run from the commit (or snapshot read) of its last
+     * change, and once the input is consumed only the wall-clock fallback decides them.
      */
     private long timersDueAt(KafkaPositions positions, BackfillState state, ConfigSource config, Duration quiet) {
         Map<String, Long> last = new TreeMap<>();
@@ -557,7 +561,9 @@ public final class Backfill {
             }
         });
         long lastWritten = positions.timestampsAt(last).values().stream().mapToLong(Long::longValue).max().orElse(0);
-        Duration timers = max(GapSettings.from(config).grace(), LabelSettings.from(config).settleWindow());
+        // a roll-up changes when a gap is decided (grace) and leaves a rate emit interval later
+        GapSettings gaps = GapSettings.from(config);
+        Duration timers = max(gaps.grace().plus(gaps.rateEmitInterval()), LabelSettings.from(config).settleWindow());
         return lastWritten + timers.toMillis() + quiet.toMillis();
     }
 

@@ -53,9 +53,13 @@ public record BackfillPlan(BackfillWindow window, ConfigSource base, String appl
         horizons.put(LabelSettings.STATE_RETENTION.name(), millis(labels.stateRetention().plus(age)));
         horizons.put(LabelSettings.EVENT_INDEX_RETENTION.name(), millis(labels.eventIndexRetention().plus(age)));
         horizons.put(LabelSettings.FALLBACK_MAX_LAG.name(), millis(labels.fallbackMaxLag().plus(age).plus(labels.stateRetention())));
-        String shortId = window.shortId();
-        return new BackfillPlan(window, base, streams.applicationId() + "-" + id, live, shadow, sink.table(),
-                sink.table() + "_bf_" + shortId, sink.groupId() + "-" + id, streams.stateDir().resolve("backfill").resolve(id).resolve("streams"),
+        String applicationId = streams.applicationId() + "-" + id;
+        // the deployment is part of every name: two deployments on one state dir or one PostgreSQL never share a backfill's
+        // state file, slot or shadow table
+        String shortId = BackfillWindow.hash(applicationId).substring(0, 12);
+        return new BackfillPlan(window, base, applicationId, live, shadow, sink.table(),
+                sink.table() + "_bf_" + shortId, sink.groupId() + "-" + id,
+                streams.stateDir().resolve("backfill").resolve(applicationId).resolve("streams"),
                 live.prefix() + suffix, "sentinel_bf_" + shortId, "sentinel_bf_" + shortId + "_pub",
                 cdc.offsetsTopic() + suffix, cdc.name() + "-" + id, Map.copyOf(horizons));
     }

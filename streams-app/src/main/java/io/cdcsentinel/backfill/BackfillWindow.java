@@ -53,11 +53,6 @@ public record BackfillWindow(Instant from, Instant to, List<String> customers) {
         return customers.isEmpty() ? id : id + "-" + hash(String.join("\n", customers)).substring(0, 8);
     }
 
-    /** A short lower-case hex digest of the id, for names with a small alphabet or length (slot, ClickHouse table). */
-    public String shortId() {
-        return hash(id()).substring(0, 12);
-    }
-
     public boolean contains(Instant t) {
         return t != null && !t.isBefore(from) && t.isBefore(to);
     }
@@ -70,7 +65,8 @@ public record BackfillWindow(Instant from, Instant to, List<String> customers) {
         return customers.isEmpty() || customers.contains(customer);
     }
 
-    private static String hash(String s) {
+    /** Lower-case hex SHA-256, for names with a small alphabet or length (slot, ClickHouse table). */
+    static String hash(String s) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdcsentinel.config.ConfigException;
 import io.cdcsentinel.config.ConfigSource;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,6 @@ class BackfillWindowTest {
         BackfillWindow two = new BackfillWindow(FROM, TO, List.of("b", "a"));
         assertThat(two.id()).isEqualTo(new BackfillWindow(FROM, TO, List.of("a", "b")).id()).startsWith(all.id() + "-")
                 .isNotEqualTo(new BackfillWindow(FROM, TO, List.of("a")).id());
-        assertThat(two.shortId()).matches("[0-9a-f]{12}");
     }
 
     @Test
@@ -56,7 +56,9 @@ class BackfillWindowTest {
         BackfillPlan plan = BackfillPlan.of(base, w, Instant.parse("2026-12-01T00:00:00Z"));
         assertThat(plan.applicationId()).endsWith("-" + w.id());
         assertThat(plan.shadowTopics().gaps()).isEqualTo("scorecard-historic-gaps.backfill." + w.id());
-        assertThat(plan.shadowTable()).isEqualTo("conversation_labels_bf_" + w.shortId());
+        assertThat(plan.shadowTable()).matches("conversation_labels_bf_[0-9a-f]{12}");
+        assertThat(plan.workDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "cdc-sentinel-state", "backfill",
+                plan.applicationId()));
         assertThat(plan.snapshotSlot()).matches("[a-z0-9_]{1,63}");
         // 303 days old: a 7-day settled retention becomes 310 days
         assertThat(plan.horizons().get("gaps.settled.retention")).isEqualTo((310L * 86_400_000) + "ms");
@@ -64,6 +66,23 @@ class BackfillWindowTest {
         assertThat(pipeline.raw("topic.prefix")).contains(plan.snapshotPrefix());
         assertThat(pipeline.raw("sink.table")).contains(plan.shadowTable());
         assertThat(pipeline.raw("http.port")).contains("off");
+    }
+
+    @Test
+    void shouldNameTheBackfillsOfTwoDeploymentsApartOnOneStateDirAndOneDatabase() {
+        // what a killed BackfillResumeIT found: two application ids, one state dir, and the second run took the first's
+        // state file (replay done) and reported on a shadow table it never created
+        ConfigSource one = ConfigSource.of(Map.of("kafka.bootstrap", "localhost:9092", "registry.url", "http://localhost:8080",
+                "clickhouse.url", "http://localhost:8123", "streams.state.dir", "/var/lib/sentinel"));
+        ConfigSource two = one.with(Map.of("streams.application.id", "other-deployment"));
+        BackfillWindow w = new BackfillWindow(FROM, TO, List.of());
+        Instant now = Instant.parse("2026-12-01T00:00:00Z");
+        BackfillPlan a = BackfillPlan.of(one, w, now);
+        BackfillPlan b = BackfillPlan.of(two, w, now);
+        assertThat(a.workDir()).isNotEqualTo(b.workDir());
+        assertThat(a.snapshotSlot()).isNotEqualTo(b.snapshotSlot());
+        assertThat(a.shadowTable()).isNotEqualTo(b.shadowTable());
+        assertThat(BackfillPlan.of(one, w, now.plusSeconds(3600)).shadowTable()).as("stable across reruns").isEqualTo(a.shadowTable());
     }
 
     @Test
