@@ -187,6 +187,12 @@ class BackfillIT {
         assertThat(List.of(day.getSubmittedTotal(), day.getSubmittedMissing(), day.getUnsubmittedTotal(),
                 day.getUnsubmittedMissing(), day.getProcessTotal(), day.getProcessMissing())).containsExactly(1L, 1L, 3L, 2L, 1L, 1L);
         assertThat(report.snapshotRowsScanned()).containsKeys("director.scorecards", "app.chats");
+        // verify of the shadow outputs against PostgreSQL, pinned to the backfill's end offsets
+        assertThat(report.verify().ran()).as(report.verify().summary()).isTrue();
+        assertThat(report.verify().differences()).as(report.verify().summary()).isZero();
+        assertThat(report.verify().inFlight()).as(report.verify().summary()).isZero();
+        assertThat(printed).contains("verify           verify: 0 difference(s)");
+        assertThat(Files.readString(plan.workDir().resolve("verify.txt"))).containsPattern("bf-a\\s+2026-02-01\\s+2\\s+2\\s+0");
 
         // --apply: onto the real topic and table, once
         out.reset();

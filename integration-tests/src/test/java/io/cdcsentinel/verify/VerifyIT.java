@@ -257,6 +257,8 @@ class VerifyIT {
             st.execute("UPDATE app.chats SET agent_user_id = 'agent-late', updated_at = now() WHERE customer_id = 'verify-a'"
                     + " AND conversation_id = 'verify-a-conv-5'");
         }
+        // (PostgreSQL here runs with synchronous_commit=off: the write position stays behind these commits, and verify
+        // pinned to it took the stopped slot for caught up; it pins to the insert position)
         Run text = verify("--wait", "3");
         LOG.info("verify after the injections:\n{}", text.out());
         assertThat(text.exit()).as(text.out()).isEqualTo(1);

@@ -18,6 +18,11 @@ import io.cdcsentinel.topology.AvroSerdes;
 import io.cdcsentinel.topology.BoundedTimestampExtractor;
 import io.cdcsentinel.topology.gaps.HistoricGapTopology;
 import io.cdcsentinel.topology.labels.ConversationLabelTopology;
+import io.cdcsentinel.verify.PipelinePosition;
+import io.cdcsentinel.verify.PositionReader;
+import io.cdcsentinel.verify.Verification;
+import io.cdcsentinel.verify.VerifyReport;
+import io.cdcsentinel.verify.VerifyWindow;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -151,7 +156,7 @@ public final class Backfill {
             if (!state.replayCompleted) {
                 replay(positions, inputs, state, resnapshot);
             }
-            BackfillReport report = report(state);
+            BackfillReport report = report(state).withVerify(verify(state, resnapshot));
             if (options.apply()) {
                 AvroSerdes avro = new AvroSerdes(registry);
                 OutputCounts shadow = OutputCounts.read(kafka, plan.shadowTopics(), avro, window, false);
@@ -456,6 +461,7 @@ public final class Backfill {
         ConfigSource config = plan.pipelineConfig(resnapshot);
         Duration quiet = quietPeriod(config);
         long timersDue = timersDueAt(positions, state, config, quiet);
+        long timersAfterProgress = timers(config).plus(quiet).toMillis();
         Map<String, List<String>> groups = Map.of(gapsGroup(), gapsInputs(inputs), labelsGroup(), labelsInputs(inputs));
         long total = 0;
         for (var g : groups.entrySet()) {
@@ -468,6 +474,8 @@ public final class Backfill {
             replay.start();
             List<Object> lastOutputs = null;
             long quietSince = 0;
+            Map<String, Long> lastCommitted = null;
+            long lastProgress = System.currentTimeMillis();
             while (true) {
                 Thread.sleep(500); // the pace of the progress polls, not a wait for a result
                 Optional<String> failure = replay.failure();
@@ -477,24 +485,32 @@ public final class Backfill {
                 }
                 long remaining = 0;
                 boolean repartitionsDrained = true;
+                Map<String, Long> allCommitted = new TreeMap<>();
                 for (var g : groups.entrySet()) {
                     Map<String, Long> committed = positions.committed(g.getKey());
                     remaining += pending(state, g.getValue(), committed);
                     repartitionsDrained &= drained(positions, committed);
+                    committed.forEach((tp, o) -> allCommitted.put(g.getKey() + "/" + tp, o));
+                }
+                long now = System.currentTimeMillis();
+                if (!allCommitted.equals(lastCommitted)) {
+                    // a task processed records: its wall-clock fallback timers run from here
+                    lastCommitted = allCommitted;
+                    lastProgress = now;
                 }
                 long done = total - remaining;
                 boolean inputsDone = remaining == 0;
                 boolean sinkDone = replay.sinkLagRecords() == 0;
                 progress.update(done, total, inputsDone ? (sinkDone && repartitionsDrained ? "waiting for the last timers"
                         : "draining") : "");
-                long now = System.currentTimeMillis();
                 if (inputsDone && repartitionsDrained && sinkDone) {
                     List<Object> outputs = List.of(positions.latest(positions.partitions(List.of(plan.shadowTopics().gaps(),
                             plan.shadowTopics().gapRates(), plan.shadowTopics().labels()))), replay.sinkRowsWritten());
                     if (!outputs.equals(lastOutputs)) {
                         lastOutputs = outputs;
                         quietSince = now;
-                    } else if (now - quietSince >= quiet.toMillis() && now >= timersDue) {
+                    } else if (now - quietSince >= quiet.toMillis() && now >= timersDue
+                            && now - lastProgress >= timersAfterProgress) {
                         break;
                     }
                 } else {
@@ -561,10 +577,19 @@ public final class Backfill {
             }
         });
         long lastWritten = positions.timestampsAt(last).values().stream().mapToLong(Long::longValue).max().orElse(0);
-        // a roll-up changes when a gap is decided (grace) and leaves a rate emit interval later
+        return lastWritten + timers(config).toMillis() + quiet.toMillis();
+    }
+
+    /**
+     * The longest a task's timers run after its last record: a gap's grace, then its roll-up's emit interval (the
+     * roll-up changes when the gap is decided), or a conversation's settle window. With the input consumed, only the
+     * wall-clock fallback fires them, counted from the last record each task processed: the replay waits that long
+     * after the last progress of any consumer group (input or repartition topic), as well as after the input's last
+     * record was written.
+     */
+    static Duration timers(ConfigSource config) {
         GapSettings gaps = GapSettings.from(config);
-        Duration timers = max(gaps.grace().plus(gaps.rateEmitInterval()), LabelSettings.from(config).settleWindow());
-        return lastWritten + timers.toMillis() + quiet.toMillis();
+        return max(gaps.grace().plus(gaps.rateEmitInterval()), LabelSettings.from(config).settleWindow());
     }
 
     private static Duration max(Duration a, Duration b) {
@@ -589,6 +614,41 @@ public final class Backfill {
                 state.replayMillis == 0 ? 0 : records * 1000.0 / state.replayMillis, state.snapshotRowsScanned, shadow.gapEvents,
                 shadow.openPerCustomer(), shadow.latestRate.size(), shadow.alertingBuckets(), shadow.labels, shadowRows(window),
                 shadow.undecodable, null, null);
+    }
+
+    /**
+     * Verifies the shadow outputs against PostgreSQL for the window (labels of the shadow table, open alerts of the
+     * shadow gap topic), pinned to the end offsets: what changed after them is the live pipeline's, and in flight.
+     */
+    private BackfillReport.Verify verify(BackfillState state, boolean resnapshot) {
+        PostgresSettings postgres;
+        try {
+            postgres = PostgresSettings.from(base);
+        } catch (ConfigException e) {
+            return new BackfillReport.Verify(false, 0, 0, "not run: PostgreSQL is not configured (" + e.getMessage() + ")", null);
+        }
+        ConfigSource shadow = plan.pipelineConfig(resnapshot);
+        long started = System.nanoTime();
+        Map<org.apache.kafka.common.TopicPartition, Long> ends = new LinkedHashMap<>();
+        state.endOffsets.forEach((tp, offset) -> ends.put(KafkaPositions.parse(tp), offset));
+        SinkSettings sink = SinkSettings.from(shadow);
+        ClickHouseSettings clickhouse = ClickHouseSettings.from(shadow);
+        try (Connection pg = Resnapshot.connect(postgres);
+                LabelStore store = new LabelStore(clickhouse, new LabelTable(clickhouse.database(), sink.table(), sink.layout()))) {
+            long captured = PositionReader.newestCommitBefore(kafka.clientConfig(), ends);
+            PipelinePosition position = Verification.drainedAt(shadow, captured, "pinned to the backfill's end offsets"
+                    + " (the newest commit before them): what was committed after them is the live pipeline's, in flight here");
+            VerifyWindow window = new VerifyWindow(options.window().from(), options.window().to(), options.window().customers());
+            VerifyReport report = Verification.compare(shadow, pg, store, window, position, 20, started);
+            Files.writeString(plan.workDir().resolve("verify.txt"), report.text());
+            Files.writeString(plan.workDir().resolve("verify.json"), report.json());
+            String text = report.text();
+            return new BackfillReport.Verify(true, report.differences(), report.inFlight(),
+                    text.substring(text.lastIndexOf('\n') + 1), plan.workDir().resolve("verify.txt").toString());
+        } catch (SQLException | IOException | RuntimeException e) {
+            LOG.warn("backfill {}: verify failed", plan.window().id(), e);
+            return new BackfillReport.Verify(false, 0, 0, "failed: " + e.getMessage() + "; run bin/sentinel verify by hand", null);
+        }
     }
 
     private long shadowRows(BackfillWindow window) {

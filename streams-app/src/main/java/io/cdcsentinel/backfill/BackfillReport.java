@@ -22,11 +22,26 @@ public record BackfillReport(String window, Instant from, Instant to, List<Strin
         String applicationId, Map<String, String> shadow, Map<String, Long> startOffsets, Map<String, Long> endOffsets,
         long recordsRead, long replayMillis, double recordsPerSecond, Map<String, Long> snapshotRowsScanned,
         Map<String, Map<String, Long>> gapEvents, Map<String, Long> gapsOpenAtEnd, long rateBuckets, long rateBucketsAlerting,
-        Map<String, Map<String, Long>> labels, long shadowTableRows, long undecodableRecords, Apply apply, String verify) {
+        Map<String, Map<String, Long>> labels, long shadowTableRows, long undecodableRecords, Apply apply, Verify verify) {
+
+    /**
+     * {@code bin/sentinel verify} of the shadow outputs against PostgreSQL, pinned to the backfill's end offsets.
+     *
+     * @param summary the last line of the verify report, or why it did not run
+     * @param report the full report ({@code verify.txt}, {@code verify.json} next to this one), null when it did not run
+     */
+    public record Verify(boolean ran, long differences, long inFlight, String summary, String report) {
+    }
 
     /** What {@code --apply} published. */
     public record Apply(Instant at, Map<String, Long> gapEventsPublished, long gapsAlreadyInState, long gapsNeverOpenSkipped,
             long liveOpenGapsNotFoundByBackfill, long rateRecordsPublished, long labelRowsInserted) {
+    }
+
+    public BackfillReport withVerify(Verify v) {
+        return new BackfillReport(window, from, to, customers, source, applicationId, shadow, startOffsets, endOffsets, recordsRead,
+                replayMillis, recordsPerSecond, snapshotRowsScanned, gapEvents, gapsOpenAtEnd, rateBuckets, rateBucketsAlerting,
+                labels, shadowTableRows, undecodableRecords, apply, v);
     }
 
     public BackfillReport withApply(Apply a) {
@@ -83,7 +98,8 @@ public record BackfillReport(String window, Instant from, Instant to, List<Strin
             s.append("  not applied      rerun with --apply to publish onto the real topics and table\n");
         }
         if (verify != null) {
-            s.append("  verify           ").append(verify).append('\n');
+            s.append("  verify           ").append(verify.summary()).append(verify.report() == null ? "" : " (" + verify.report() + ")")
+                    .append('\n');
         }
         return s.toString();
     }

@@ -1,8 +1,6 @@
 package io.cdcsentinel.cli;
 
 import com.clickhouse.client.api.Client;
-import io.cdcsentinel.avro.ScorecardGapEvent;
-import io.cdcsentinel.avro.ScorecardGapKey;
 import io.cdcsentinel.config.CdcSettings;
 import io.cdcsentinel.config.ClickHouseSettings;
 import io.cdcsentinel.config.ConfigException;
@@ -17,13 +15,11 @@ import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
 import io.cdcsentinel.sink.LabelStore;
 import io.cdcsentinel.sink.LabelTable;
-import io.cdcsentinel.topology.AvroSerdes;
 import io.cdcsentinel.topology.gaps.HistoricGapTopology;
 import io.cdcsentinel.topology.labels.ConversationLabelTopology;
-import io.cdcsentinel.verify.Cutoffs;
-import io.cdcsentinel.verify.OpenAlert;
 import io.cdcsentinel.verify.PipelinePosition;
 import io.cdcsentinel.verify.PositionReader;
+import io.cdcsentinel.verify.Verification;
 import io.cdcsentinel.verify.Verifier;
 import io.cdcsentinel.verify.VerifyReport;
 import io.cdcsentinel.verify.VerifyWindow;
@@ -33,7 +29,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -113,9 +108,7 @@ public final class VerifyCommand implements Callable<Integer> {
         StreamsSettings streams;
         SinkSettings sink;
         LabelSettings labels;
-        GapSettings gaps;
         CdcSettings cdc;
-        RegistrySettings registry;
         try {
             source = config.load();
             postgres = PostgresSettings.from(source);
@@ -125,9 +118,9 @@ public final class VerifyCommand implements Callable<Integer> {
             streams = StreamsSettings.from(source);
             sink = SinkSettings.from(source);
             labels = LabelSettings.from(source);
-            gaps = GapSettings.from(source);
+            GapSettings.from(source); // validated here, read by the comparison
             cdc = CdcSettings.from(source);
-            registry = RegistrySettings.from(source);
+            RegistrySettings.from(source);
         } catch (ConfigException e) {
             Console.error("configuration error: " + e.getMessage());
             return EXIT_CONFIG;
@@ -148,18 +141,7 @@ public final class VerifyCommand implements Callable<Integer> {
                     HistoricGapTopology.applicationId(streams.applicationId()),
                     Set.of(topics.scorecards(), topics.scores(), topics.historicScores(), topics.chats()), topics.labels(),
                     clickhouse, labels.settleWindow(), Duration.ofSeconds(waitSeconds), cdc.pollInterval()).read();
-            AvroSerdes avro = new AvroSerdes(registry);
-            Map<String, OpenAlert> open = Verifier.openAlerts(kafka.clientConfig(), topics.gaps(),
-                    avro.forKeys(ScorecardGapKey.class).deserializer(), avro.forValues(ScorecardGapEvent.class).deserializer(),
-                    window);
-            Cutoffs cutoffs = new Cutoffs(position.labelsMs(), position.gapsMs(), labels.settleWindow(), gaps.grace(),
-                    Verifier.labelsMargin(labels.fallbackIdle(), labels.punctuationInterval(), sink.batchLinger(),
-                            streams.commitInterval()),
-                    Verifier.gapsMargin(gaps.clockIdleAfter(), gaps.punctuationInterval(), streams.commitInterval()));
-            VerifyReport report = new VerifyReport(window, limit);
-            report.position(position);
-            Verifier.compare(pg, clickhouse, open, window, cutoffs, report);
-            report.elapsed(Duration.ofNanos(System.nanoTime() - started));
+            VerifyReport report = Verification.compare(source, pg, clickhouse, window, position, limit, started);
             Console.println(json ? report.json() : report.text());
             return report.exitCode();
         } catch (ConfigException e) {

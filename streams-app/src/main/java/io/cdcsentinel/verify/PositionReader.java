@@ -31,7 +31,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Pins a verify run to a source position and measures how far each stage has got towards it.
  *
  * <ol>
- *   <li><b>Pin.</b> PostgreSQL's {@code clock_timestamp()} and {@code pg_current_wal_lsn()} when verify starts.</li>
+ *   <li><b>Pin.</b> PostgreSQL's {@code clock_timestamp()} and {@code pg_current_wal_insert_lsn()} when verify starts:
+ *       the insert position, not {@code pg_current_wal_lsn()} (the write position), which under
+ *       {@code synchronous_commit=off} can still be behind transactions that have committed, so a slot confirmed up to
+ *       it may not have seen them.</li>
  *   <li><b>Capture.</b> Debezium confirms a slot position only after the changes before it are in Kafka (offsets
  *       are committed after the producer's acknowledgements): once the slot's {@code confirmed_flush_lsn} has
  *       passed the pinned LSN, every transaction committed before the pin is in the CDC topics. On a quiet database
@@ -98,7 +101,7 @@ public final class PositionReader {
         String pinnedLsn;
         try (Statement s = pg.createStatement();
                 ResultSet rs = s.executeQuery("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint,"
-                        + " pg_current_wal_lsn()::text")) {
+                        + " pg_current_wal_insert_lsn()::text")) {
             rs.next();
             pinnedMs = rs.getLong(1);
             pinnedLsn = rs.getString(2);
@@ -182,7 +185,26 @@ public final class PositionReader {
         for (String topic : cdcTopics) {
             consumer.partitionsFor(topic, Duration.ofSeconds(10)).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        return newestCommitBefore(consumer, consumer.endOffsets(partitions));
+    }
+
+    /**
+     * The newest source commit time among the last records before {@code endOffsets} of CDC topic partitions. Debezium
+     * streams in commit order, so every transaction committed before that time is in the records before them.
+     */
+    public static long newestCommitBefore(Map<String, Object> kafkaConfig, Map<TopicPartition, Long> endOffsets) {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "sentinel-verify-position");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            return newestCommitBefore(consumer, endOffsets);
+        }
+    }
+
+    private static long newestCommitBefore(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {
+        List<TopicPartition> partitions = new ArrayList<>(ends.keySet());
         Map<TopicPartition, Long> begins = consumer.beginningOffsets(partitions);
         long newest = 0;
         ChangeEventDeserializer parser = new ChangeEventDeserializer();
