@@ -3,9 +3,7 @@ package io.cdcsentinel.backfill;
 import io.cdcsentinel.config.ClickHouseSettings;
 import io.cdcsentinel.config.ConfigException;
 import io.cdcsentinel.config.ConfigSource;
-import io.cdcsentinel.config.GapSettings;
 import io.cdcsentinel.config.KafkaSettings;
-import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.config.PostgresSettings;
 import io.cdcsentinel.config.RegistrySettings;
 import io.cdcsentinel.config.SinkSettings;
@@ -16,13 +14,6 @@ import io.cdcsentinel.sink.LabelStore;
 import io.cdcsentinel.sink.LabelTable;
 import io.cdcsentinel.topology.AvroSerdes;
 import io.cdcsentinel.topology.BoundedTimestampExtractor;
-import io.cdcsentinel.topology.gaps.HistoricGapTopology;
-import io.cdcsentinel.topology.labels.ConversationLabelTopology;
-import io.cdcsentinel.verify.PipelinePosition;
-import io.cdcsentinel.verify.PositionReader;
-import io.cdcsentinel.verify.Verification;
-import io.cdcsentinel.verify.VerifyReport;
-import io.cdcsentinel.verify.VerifyWindow;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -35,14 +26,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,8 +48,10 @@ import org.slf4j.LoggerFactory;
  *   <li>replays them through {@code run}'s topologies and sink under its own application id into the shadow topics and
  *       the shadow table, the live tail beyond the end offsets skipped ({@link BoundedTimestampExtractor}), with the
  *       horizons widened to the window's age ({@link BackfillPlan}), until every input is consumed, the repartition
- *       topics are drained, the sink has written everything and the last timers (grace, settle window) have fired;</li>
- *   <li>reports (JSON + summary) what the window holds, and with {@code --apply} publishes it ({@link BackfillApply}).</li>
+ *       topics are drained, the sink has written everything and the last timers (grace and roll-up emission, settle
+ *       window) have fired ({@link ReplayMonitor});</li>
+ *   <li>reports (JSON + summary) what the window holds and what {@code verify} says of it against PostgreSQL
+ *       ({@link BackfillReporter}), and with {@code --apply} publishes it ({@link BackfillApply}).</li>
  * </ol>
  */
 public final class Backfill {
@@ -154,9 +144,10 @@ public final class Backfill {
                 captureOffsets(positions, inputs, state);
             }
             if (!state.replayCompleted) {
-                replay(positions, inputs, state, resnapshot);
+                new ReplayMonitor(plan, replays, options.timeout(), options.terminal(), stateFile).run(positions, inputs, state,
+                        resnapshot);
             }
-            BackfillReport report = report(state).withVerify(verify(state, resnapshot));
+            BackfillReport report = new BackfillReporter(base, plan).report(state, resnapshot);
             if (options.apply()) {
                 AvroSerdes avro = new AvroSerdes(registry);
                 OutputCounts shadow = OutputCounts.read(kafka, plan.shadowTopics(), avro, window, false);
@@ -400,14 +391,14 @@ public final class Backfill {
                 }
                 start.put(tp, offset);
             });
-            for (String group : List.of(gapsGroup(), labelsGroup())) {
+            for (String group : List.of(ReplayMonitor.gapsGroup(plan), ReplayMonitor.labelsGroup(plan))) {
                 if (!positions.committed(group).isEmpty()) {
                     throw new ConfigException("--from-offsets", "the backfill's application " + group + " has already committed"
                             + " offsets: --from-offsets applies to a new backfill only (reset it with kafka-streams-application-reset)");
                 }
             }
-            positions.commit(gapsGroup(), only(start, gapsInputs(inputs)));
-            positions.commit(labelsGroup(), only(start, labelsInputs(inputs)));
+            positions.commit(ReplayMonitor.gapsGroup(plan), only(start, ReplayMonitor.gapsInputs(inputs)));
+            positions.commit(ReplayMonitor.labelsGroup(plan), only(start, ReplayMonitor.labelsInputs(inputs)));
         }
         state.startOffsets = start;
         state.endOffsets = positions.latest(partitions);
@@ -434,230 +425,5 @@ public final class Backfill {
             }
         });
         return result;
-    }
-
-    private String gapsGroup() {
-        return HistoricGapTopology.applicationId(plan.applicationId());
-    }
-
-    private String labelsGroup() {
-        return ConversationLabelTopology.applicationId(plan.applicationId());
-    }
-
-    private static List<String> gapsInputs(TopicNames t) {
-        return List.of(t.scorecards(), t.scores(), t.historicScores(), t.chats());
-    }
-
-    private static List<String> labelsInputs(TopicNames t) {
-        return List.of(t.chats(), t.chatEvents());
-    }
-
-    /** Runs the pipeline until the window is done (see the class comment); adds the time taken to the state. */
-    private void replay(KafkaPositions positions, TopicNames inputs, BackfillState state, boolean resnapshot)
-            throws InterruptedException, TimeoutException {
-        Map<String, Object> overrides = new LinkedHashMap<>();
-        overrides.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, BoundedTimestampExtractor.class.getName());
-        overrides.put(BoundedTimestampExtractor.END_OFFSETS, BoundedTimestampExtractor.format(state.endOffsets));
-        ConfigSource config = plan.pipelineConfig(resnapshot);
-        Duration quiet = quietPeriod(config);
-        long timersDue = timersDueAt(positions, state, config, quiet);
-        long timersAfterProgress = timers(config).plus(quiet).toMillis();
-        Map<String, List<String>> groups = Map.of(gapsGroup(), gapsInputs(inputs), labelsGroup(), labelsInputs(inputs));
-        long total = 0;
-        for (var g : groups.entrySet()) {
-            total += pending(state, g.getValue(), Map.of());
-        }
-        long started = System.currentTimeMillis();
-        long deadline = System.nanoTime() + options.timeout().toNanos();
-        try (Replay replay = replays.create(config, overrides);
-                ReplayProgress progress = ReplayProgress.create("backfill " + plan.window().id(), options.terminal())) {
-            replay.start();
-            List<Object> lastOutputs = null;
-            long quietSince = 0;
-            Map<String, Long> lastCommitted = null;
-            long lastProgress = System.currentTimeMillis();
-            while (true) {
-                Thread.sleep(500); // the pace of the progress polls, not a wait for a result
-                Optional<String> failure = replay.failure();
-                if (failure.isPresent()) {
-                    throw new IllegalStateException("the backfill's pipeline failed: " + failure.get()
-                            + "; fix the cause and rerun the same command, it resumes");
-                }
-                long remaining = 0;
-                boolean repartitionsDrained = true;
-                Map<String, Long> allCommitted = new TreeMap<>();
-                for (var g : groups.entrySet()) {
-                    Map<String, Long> committed = positions.committed(g.getKey());
-                    remaining += pending(state, g.getValue(), committed);
-                    repartitionsDrained &= drained(positions, committed);
-                    committed.forEach((tp, o) -> allCommitted.put(g.getKey() + "/" + tp, o));
-                }
-                long now = System.currentTimeMillis();
-                if (!allCommitted.equals(lastCommitted)) {
-                    // a task processed records: its wall-clock fallback timers run from here
-                    lastCommitted = allCommitted;
-                    lastProgress = now;
-                }
-                long done = total - remaining;
-                boolean inputsDone = remaining == 0;
-                boolean sinkDone = replay.sinkLagRecords() == 0;
-                progress.update(done, total, inputsDone ? (sinkDone && repartitionsDrained ? "waiting for the last timers"
-                        : "draining") : "");
-                if (inputsDone && repartitionsDrained && sinkDone) {
-                    List<Object> outputs = List.of(positions.latest(positions.partitions(List.of(plan.shadowTopics().gaps(),
-                            plan.shadowTopics().gapRates(), plan.shadowTopics().labels()))), replay.sinkRowsWritten());
-                    if (!outputs.equals(lastOutputs)) {
-                        lastOutputs = outputs;
-                        quietSince = now;
-                    } else if (now - quietSince >= quiet.toMillis() && now >= timersDue
-                            && now - lastProgress >= timersAfterProgress) {
-                        break;
-                    }
-                } else {
-                    lastOutputs = null;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new TimeoutException("the backfill did not finish within " + options.timeout() + " (--timeout);"
-                            + " rerun the same command to resume");
-                }
-            }
-        }
-        state.replayMillis += System.currentTimeMillis() - started;
-        state.replayCompleted = true;
-        state.replayCompletedAt = Instant.now();
-        state.save(stateFile);
-    }
-
-    /** Records of {@code topics} between the committed (or start) and the end offsets. */
-    private static long pending(BackfillState state, List<String> topics, Map<String, Long> committed) {
-        long n = 0;
-        for (var e : state.endOffsets.entrySet()) {
-            if (!topics.contains(KafkaPositions.topicOf(e.getKey()))) {
-                continue;
-            }
-            long start = state.startOffsets.getOrDefault(e.getKey(), 0L);
-            long at = Math.max(start, committed.getOrDefault(e.getKey(), start));
-            n += Math.max(0, e.getValue() - at);
-        }
-        return n;
-    }
-
-    /** True when every repartition topic the group has committed on is read to its end. */
-    private static boolean drained(KafkaPositions positions, Map<String, Long> committed) {
-        List<org.apache.kafka.common.TopicPartition> internal = committed.keySet().stream()
-                .filter(tp -> KafkaPositions.topicOf(tp).endsWith("-repartition")).map(KafkaPositions::parse).toList();
-        Map<String, Long> ends = positions.latest(internal);
-        return ends.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), 0L) >= e.getValue());
-    }
-
-    /**
-     * How long the outputs must stay unchanged, everything consumed, before the backfill stops: the wall-clock
-     * fallbacks engage after their idle time and act at their next punctuation, and what they emit is committed with
-     * the next commit.
-     */
-    static Duration quietPeriod(ConfigSource config) {
-        GapSettings gaps = GapSettings.from(config);
-        LabelSettings labels = LabelSettings.from(config);
-        StreamsSettings streams = StreamsSettings.from(config);
-        Duration idle = max(gaps.clockIdleAfter(), labels.fallbackIdle());
-        Duration punctuation = max(gaps.punctuationInterval(), labels.punctuationInterval());
-        return idle.plus(punctuation.multipliedBy(2)).plus(streams.commitInterval().multipliedBy(2)).plus(Duration.ofSeconds(2));
-    }
-
-    /**
-     * The wall-clock time by which the timers of the last input records are due: a scorecard's grace (and then the
-     * roll-up's emit interval) and a conversation's settle window run from the commit (or snapshot read) of its last
-     * change, and once the input is consumed only the wall-clock fallback decides them.
-     */
-    private long timersDueAt(KafkaPositions positions, BackfillState state, ConfigSource config, Duration quiet) {
-        Map<String, Long> last = new TreeMap<>();
-        state.endOffsets.forEach((tp, end) -> {
-            if (end > state.startOffsets.getOrDefault(tp, 0L)) {
-                last.put(tp, end - 1);
-            }
-        });
-        long lastWritten = positions.timestampsAt(last).values().stream().mapToLong(Long::longValue).max().orElse(0);
-        return lastWritten + timers(config).toMillis() + quiet.toMillis();
-    }
-
-    /**
-     * The longest a task's timers run after its last record: a gap's grace, then its roll-up's emit interval (the
-     * roll-up changes when the gap is decided), or a conversation's settle window. With the input consumed, only the
-     * wall-clock fallback fires them, counted from the last record each task processed: the replay waits that long
-     * after the last progress of any consumer group (input or repartition topic), as well as after the input's last
-     * record was written.
-     */
-    static Duration timers(ConfigSource config) {
-        GapSettings gaps = GapSettings.from(config);
-        return max(gaps.grace().plus(gaps.rateEmitInterval()), LabelSettings.from(config).settleWindow());
-    }
-
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
-    }
-
-    private BackfillReport report(BackfillState state) {
-        BackfillWindow window = options.window();
-        AvroSerdes avro = new AvroSerdes(registry);
-        OutputCounts shadow = OutputCounts.read(kafka, plan.shadowTopics(), avro, window, true);
-        long records = 0;
-        for (var e : state.endOffsets.entrySet()) {
-            records += Math.max(0, e.getValue() - state.startOffsets.getOrDefault(e.getKey(), 0L));
-        }
-        Map<String, String> shadowNames = new LinkedHashMap<>();
-        shadowNames.put("gaps", plan.shadowTopics().gaps());
-        shadowNames.put("gap-rates", plan.shadowTopics().gapRates());
-        shadowNames.put("labels", plan.shadowTopics().labels());
-        shadowNames.put("table", plan.shadowTable());
-        return new BackfillReport(window.id(), window.from(), window.to(), window.customers(), state.source.name().toLowerCase(),
-                plan.applicationId(), shadowNames, state.startOffsets, state.endOffsets, records, state.replayMillis,
-                state.replayMillis == 0 ? 0 : records * 1000.0 / state.replayMillis, state.snapshotRowsScanned, shadow.gapEvents,
-                shadow.openPerCustomer(), shadow.latestRate.size(), shadow.alertingBuckets(), shadow.labels, shadowRows(window),
-                shadow.undecodable, null, null);
-    }
-
-    /**
-     * Verifies the shadow outputs against PostgreSQL for the window (labels of the shadow table, open alerts of the
-     * shadow gap topic), pinned to the end offsets: what changed after them is the live pipeline's, and in flight.
-     */
-    private BackfillReport.Verify verify(BackfillState state, boolean resnapshot) {
-        PostgresSettings postgres;
-        try {
-            postgres = PostgresSettings.from(base);
-        } catch (ConfigException e) {
-            return new BackfillReport.Verify(false, 0, 0, "not run: PostgreSQL is not configured (" + e.getMessage() + ")", null);
-        }
-        ConfigSource shadow = plan.pipelineConfig(resnapshot);
-        long started = System.nanoTime();
-        Map<org.apache.kafka.common.TopicPartition, Long> ends = new LinkedHashMap<>();
-        state.endOffsets.forEach((tp, offset) -> ends.put(KafkaPositions.parse(tp), offset));
-        SinkSettings sink = SinkSettings.from(shadow);
-        ClickHouseSettings clickhouse = ClickHouseSettings.from(shadow);
-        try (Connection pg = Resnapshot.connect(postgres);
-                LabelStore store = new LabelStore(clickhouse, new LabelTable(clickhouse.database(), sink.table(), sink.layout()))) {
-            long captured = PositionReader.newestCommitBefore(kafka.clientConfig(), ends);
-            PipelinePosition position = Verification.drainedAt(shadow, captured, "pinned to the backfill's end offsets"
-                    + " (the newest commit before them): what was committed after them is the live pipeline's, in flight here");
-            VerifyWindow window = new VerifyWindow(options.window().from(), options.window().to(), options.window().customers());
-            VerifyReport report = Verification.compare(shadow, pg, store, window, position, 20, started);
-            Files.writeString(plan.workDir().resolve("verify.txt"), report.text());
-            Files.writeString(plan.workDir().resolve("verify.json"), report.json());
-            String text = report.text();
-            return new BackfillReport.Verify(true, report.differences(), report.inFlight(),
-                    text.substring(text.lastIndexOf('\n') + 1), plan.workDir().resolve("verify.txt").toString());
-        } catch (SQLException | IOException | RuntimeException e) {
-            LOG.warn("backfill {}: verify failed", plan.window().id(), e);
-            return new BackfillReport.Verify(false, 0, 0, "failed: " + e.getMessage() + "; run bin/sentinel verify by hand", null);
-        }
-    }
-
-    private long shadowRows(BackfillWindow window) {
-        ClickHouseSettings clickhouse = ClickHouseSettings.from(base);
-        SinkSettings sink = SinkSettings.from(base);
-        LabelTable shadow = new LabelTable(clickhouse.database(), plan.shadowTable(), sink.layout());
-        try (LabelStore store = new LabelStore(clickhouse, shadow)) {
-            return Long.parseLong(store.query("SELECT count() FROM " + shadow.qualifiedName() + " FINAL WHERE "
-                    + BackfillApply.inWindow(window) + " AND is_deleted = 0").get(0)[0]);
-        }
     }
 }

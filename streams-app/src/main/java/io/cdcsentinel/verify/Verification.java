@@ -43,6 +43,11 @@ public final class Verification {
         return new PipelinePosition(Instant.ofEpochMilli(captureMs), captureMs, labelsMs, gapsMs, List.of(note));
     }
 
+    static Cutoffs cutoffs(ConfigSource config, PipelinePosition position) {
+        return new Cutoffs(position.labelsMs(), position.gapsMs(), LabelSettings.from(config).settleWindow(),
+                GapSettings.from(config).grace(), labelsMargin(config), gapsMargin(config));
+    }
+
     private static Duration labelsMargin(ConfigSource config) {
         LabelSettings labels = LabelSettings.from(config);
         return Verifier.labelsMargin(labels.fallbackIdle(), labels.punctuationInterval(), SinkSettings.from(config).batchLinger(),
@@ -56,13 +61,10 @@ public final class Verification {
 
     public static VerifyReport compare(ConfigSource config, Connection pg, LabelStore clickhouse, VerifyWindow window,
             PipelinePosition position, int limit, long startedNanos) throws SQLException {
-        LabelSettings labels = LabelSettings.from(config);
-        GapSettings gaps = GapSettings.from(config);
         AvroSerdes avro = new AvroSerdes(RegistrySettings.from(config));
         Map<String, OpenAlert> open = Verifier.openAlerts(KafkaSettings.from(config).clientConfig(), TopicNames.from(config).gaps(),
                 avro.forKeys(ScorecardGapKey.class).deserializer(), avro.forValues(ScorecardGapEvent.class).deserializer(), window);
-        Cutoffs cutoffs = new Cutoffs(position.labelsMs(), position.gapsMs(), labels.settleWindow(), gaps.grace(),
-                labelsMargin(config), gapsMargin(config));
+        Cutoffs cutoffs = cutoffs(config, position);
         VerifyReport report = new VerifyReport(window, limit);
         report.position(position);
         Verifier.compare(pg, clickhouse, open, window, cutoffs, report);
