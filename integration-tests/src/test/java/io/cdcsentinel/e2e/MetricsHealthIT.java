@@ -161,7 +161,9 @@ class MetricsHealthIT {
         String metrics = get("/metrics").body();
         assertThat(metrics).contains("sentinel_labels_written_total{command=\"run\"")
                 .contains("sentinel_sink_rows_written_total{command=\"run\"")
-                .contains("kafka_stream_");
+                .contains("kafka_stream_")
+                // Kafka's own metrics of the sink's consumer (Micrometer's KafkaClientMetrics)
+                .containsPattern("kafka_consumer_fetch_manager_records_consumed_total\\{[^}]*client=\"sink\"");
 
         ClickHouseServer clickhouse = stack.stack().clickhouse().orElseThrow();
         long stopped = System.nanoTime();

@@ -4,6 +4,7 @@ import io.cdcsentinel.config.CdcSettings;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.PostgresSettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.metrics.KafkaClientBinding;
 import io.cdcsentinel.metrics.Meters;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
@@ -59,6 +60,7 @@ public final class CdcRunner implements AutoCloseable {
     private final AtomicLong lastBatchMillis = new AtomicLong();
     private final java.util.function.BiConsumer<String, String> acknowledged;
     private KafkaProducer<byte[], byte[]> producer;
+    private final KafkaClientBinding clientMetrics = new KafkaClientBinding("cdc");
     private DebeziumEngine<ChangeEvent<String, String>> engine;
     private ExecutorService executor;
 
@@ -82,6 +84,11 @@ public final class CdcRunner implements AutoCloseable {
         this.topics = topics;
     }
 
+    /** Kafka's own metrics of the producer that writes the change events, for {@code /metrics}. */
+    public KafkaClientBinding clientMetrics() {
+        return clientMetrics;
+    }
+
     /** Creates the topics it writes, then starts the engine on its own thread. */
     public synchronized void start() {
         if (engine != null) {
@@ -89,6 +96,7 @@ public final class CdcRunner implements AutoCloseable {
         }
         CdcTopics.ensure(kafka, cdc, topics);
         producer = new KafkaProducer<>(producerConfig(kafka, cdc), new ByteArraySerializer(), new ByteArraySerializer());
+        clientMetrics.attach(producer);
         engine = DebeziumEngine.create(Json.class)
                 .using(engineProperties)
                 .notifying(this::handleBatch)
@@ -220,6 +228,7 @@ public final class CdcRunner implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        clientMetrics.close();
         producer.close(Duration.ofSeconds(30));
         engine = null;
         LOG.info("CDC stopped; records written: {}", counts());

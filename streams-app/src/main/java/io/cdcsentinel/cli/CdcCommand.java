@@ -38,6 +38,7 @@ public final class CdcCommand implements Callable<Integer> {
         Telemetry telemetry = Telemetry.start(OpsSettings.from(source), "cdc");
         CdcMeters meters = new CdcMeters(postgres, cdc.slotName(), TopicNames.from(source).prefix());
         telemetry.bind(meters);
+        telemetry.bind(runner.clientMetrics());
         telemetry.health(() -> new Health(runner.failure() == null,
                         runner.failure() == null ? Map.of() : Map.of("failure", runner.failure().toString())),
                 () -> {

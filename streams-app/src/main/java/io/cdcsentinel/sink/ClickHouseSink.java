@@ -9,6 +9,7 @@ import io.cdcsentinel.config.SinkSettings;
 import io.cdcsentinel.config.SinkSettings.FailureMode;
 import io.cdcsentinel.config.SinkSettings.Layout;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.metrics.KafkaClientBinding;
 import io.cdcsentinel.sink.BatchWriter.BatchFailedException;
 import io.cdcsentinel.topology.AvroSerdes;
 import java.time.Duration;
@@ -90,6 +91,7 @@ public final class ClickHouseSink implements AutoCloseable {
         return t;
     });
     private InFlight inFlight;
+    private final KafkaClientBinding clientMetrics = new KafkaClientBinding("sink");
     /**
      * INSERT bodies to reuse, consumer thread only: one is filled while the other may be in flight. A body goes back
      * only after its INSERT succeeded (a failed or abandoned request might still be reading it).
@@ -147,6 +149,11 @@ public final class ClickHouseSink implements AutoCloseable {
         return table;
     }
 
+    /** Kafka's own metrics of the sink's consumer, for {@code /metrics} (bound with {@link SinkMeters}). */
+    KafkaClientBinding clientMetrics() {
+        return clientMetrics;
+    }
+
     /**
      * Connects to ClickHouse (retrying while it is unreachable, within the retry budget), creates or
      * checks the table, joins the consumer group and starts the consumer thread.
@@ -166,6 +173,7 @@ public final class ClickHouseSink implements AutoCloseable {
             });
             deadLetters = new DeadLetters(deadLetterTopic, kafka.clientConfig(), settings.groupId() + "-dlq");
             consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            clientMetrics.attach(consumer);
         } catch (RuntimeException e) {
             closeQuietly();
             inserter.shutdownNow();
@@ -340,7 +348,7 @@ public final class ClickHouseSink implements AutoCloseable {
     }
 
     private void closeQuietly() {
-        for (AutoCloseable c : new AutoCloseable[] {consumer, deadLetters, store}) {
+        for (AutoCloseable c : new AutoCloseable[] {clientMetrics, consumer, deadLetters, store}) {
             if (c != null) {
                 try {
                     c.close();

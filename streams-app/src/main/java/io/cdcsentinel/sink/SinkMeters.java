@@ -10,8 +10,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The sink's figures for {@code /metrics}, read from its own {@link SinkProgress} at scrape time (so the write path
- * records nothing twice): rows and batches written, retries, records sent to the dead-letter topic. Tagged with the
- * table.
+ * records nothing twice): rows and batches written, retries, records sent to the dead-letter topic, tagged with the
+ * table; and Kafka's own metrics of its consumer ({@code kafka_consumer_*}, tag {@code client=sink}).
  */
 public final class SinkMeters implements MeterBinder {
     private final ClickHouseSink sink;
@@ -33,6 +33,7 @@ public final class SinkMeters implements MeterBinder {
                 .description("age of the oldest label record polled and not yet written (0 when caught up)").register(registry);
         counter(registry, Meters.DEAD_LETTERS.name(), "records sent to the dead-letter topic, per component and reason",
                 Tags.of("component", "sink", "reason", "undecodable-or-refused"), SinkProgress::deadLettered);
+        sink.clientMetrics().bindTo(registry);
     }
 
     private void counter(MeterRegistry registry, String name, String description, Tags tags,
