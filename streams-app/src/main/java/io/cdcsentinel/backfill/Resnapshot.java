@@ -12,6 +12,7 @@ import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.PostgresSettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.kafka.TopicScan;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.pipeline.notification.Notification;
 import java.sql.Connection;
