@@ -14,6 +14,7 @@ import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.RegistrySettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.kafka.TopicScan;
 import io.cdcsentinel.sink.LabelStore;
 import io.cdcsentinel.sink.LabelTable;
 import io.cdcsentinel.config.SinkSettings;

@@ -15,6 +15,7 @@ import io.cdcsentinel.config.RegistrySettings;
 import io.cdcsentinel.config.SinkSettings;
 import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.kafka.TopicScan;
 import io.cdcsentinel.registry.SchemaRegistration;
 import io.cdcsentinel.sink.LabelStore;
 import io.cdcsentinel.sink.LabelTable;

@@ -7,6 +7,7 @@ import io.cdcsentinel.avro.ScorecardGapKey;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.RegistrySettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.kafka.TopicScan;
 import io.cdcsentinel.topology.AvroSerdes;
 import java.io.IOException;
 import java.time.Duration;
@@ -34,7 +35,8 @@ import org.slf4j.MDC;
  * starts at the beginning (or, to follow, at the end) of every partition: partitions are assigned, not subscribed,
  * and there is no consumer group, so nothing is committed and an operator's look never moves anyone's offsets.
  * With {@code read_committed} the end offsets are the last stable offsets: {@link #readToEnd} stops at what was
- * committed when the view was opened, and an open transaction cannot make it wait.
+ * committed when the view was opened, and an open transaction cannot make it wait (the loop is
+ * {@link TopicScan#readTo}, which the backfill's scans share).
  *
  * <p>Records are decoded here, not in the consumer, so that one undecodable record is logged with its position,
  * counted and skipped instead of failing the poll. A registry that cannot be reached is not the record's fault:
@@ -120,26 +122,13 @@ public final class AlertsView implements AutoCloseable {
      * are left out, so the state is the one of that moment. Fails when no partition moves for the timeout.
      */
     public AlertState readToEnd() {
-        long lastProgress = System.nanoTime();
-        long positions = positions();
-        while (!atEnd()) {
-            for (ConsumerRecord<byte[], byte[]> r : kafkaCall("reading", () -> consumer.poll(Duration.ofMillis(200)))) {
-                Long end = endOffsets.get(new TopicPartition(r.topic(), r.partition()));
-                if (end != null && r.offset() < end) {
-                    fold(r);
-                }
-            }
-            long now = positions();
-            if (now != positions) {
-                positions = now;
-                lastProgress = System.nanoTime();
-            } else if (System.nanoTime() - lastProgress > timeout.toNanos()) {
-                throw new AlertsUnavailableException("reading " + topics.gaps() + " and " + topics.gapRates()
-                        + " made no progress for " + timeout.toSeconds() + " s before the end offsets " + endOffsets
-                        + "; is Kafka at " + kafka.bootstrap() + " (" + KafkaSettings.BOOTSTRAP.name() + ") still reachable?",
-                        null);
-            }
-        }
+        kafkaCall("reading", () -> {
+            TopicScan.readTo(consumer, endOffsets, Duration.ofMillis(200), timeout, () -> new AlertsUnavailableException(
+                    "reading " + topics.gaps() + " and " + topics.gapRates() + " made no progress for " + timeout.toSeconds()
+                            + " s before the end offsets " + endOffsets + "; is Kafka at " + kafka.bootstrap() + " ("
+                            + KafkaSettings.BOOTSTRAP.name() + ") still reachable?", null), this::fold);
+            return null;
+        });
         return state;
     }
 
@@ -236,23 +225,6 @@ public final class AlertsView implements AutoCloseable {
                     + "; `bin/sentinel run` creates it, or set " + key + " to the topic the topologies write", null);
         }
         return infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-    }
-
-    private long positions() {
-        long sum = 0;
-        for (TopicPartition tp : endOffsets.keySet()) {
-            sum += kafkaCall("reading the position of " + tp, () -> consumer.position(tp, timeout));
-        }
-        return sum;
-    }
-
-    private boolean atEnd() {
-        for (Map.Entry<TopicPartition, Long> end : endOffsets.entrySet()) {
-            if (kafkaCall("reading the position of " + end.getKey(), () -> consumer.position(end.getKey(), timeout)) < end.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Runs a consumer call; a timeout becomes a message naming the bootstrap key. */

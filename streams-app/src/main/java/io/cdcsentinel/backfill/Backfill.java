@@ -185,7 +185,7 @@ public final class Backfill {
             LOG.warn("cannot check --customer against PostgreSQL ({}): taken as given", e.getMessage());
             return;
         }
-        try (Connection c = Resnapshot.connect(postgres);
+        try (Connection c = postgres.connect();
                 PreparedStatement st = c.prepareStatement("SELECT x FROM unnest(?::text[]) AS x WHERE NOT EXISTS (SELECT 1 FROM"
                         + " director.scorecards WHERE customer = x) AND NOT EXISTS (SELECT 1 FROM app.chats WHERE customer_id = x)")) {
             Array array = c.createArrayOf("text", window.customers().toArray());

@@ -9,6 +9,7 @@ import io.cdcsentinel.avro.ScorecardGapEvent;
 import io.cdcsentinel.avro.ScorecardGapKey;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.kafka.TopicScan;
 import io.cdcsentinel.topology.AvroSerdes;
 import java.util.HashMap;
 import java.util.Map;

@@ -12,10 +12,10 @@ import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.PostgresSettings;
 import io.cdcsentinel.config.TopicNames;
+import io.cdcsentinel.kafka.TopicScan;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.pipeline.notification.Notification;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -89,7 +88,7 @@ final class Resnapshot implements AutoCloseable {
      * not logical, or a user without the REPLICATION attribute.
      */
     static void checkAccess(PostgresSettings postgres) {
-        try (Connection c = connect(postgres); Statement st = c.createStatement();
+        try (Connection c = postgres.connect(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT current_setting('wal_level'), (SELECT rolreplication OR rolsuper"
                         + " FROM pg_roles WHERE rolname = current_user)")) {
             rs.next();
@@ -208,7 +207,7 @@ final class Resnapshot implements AutoCloseable {
 
     /** Drops the backfill's replication slot and publication (they would hold WAL back forever). */
     void dropSlot() {
-        try (Connection c = connect(postgres)) {
+        try (Connection c = postgres.connect()) {
             try (PreparedStatement st = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
                     + " WHERE slot_name = ? AND NOT active")) {
                 st.setString(1, cdc.slotName());
@@ -316,18 +315,6 @@ final class Resnapshot implements AutoCloseable {
 
     static String literal(String s) {
         return "'" + s.replace("'", "''") + "'";
-    }
-
-    static Connection connect(PostgresSettings postgres) throws SQLException {
-        Properties props = new Properties();
-        if (postgres.user() != null) {
-            props.setProperty("user", postgres.user());
-        }
-        if (postgres.password() != null) {
-            props.setProperty("password", postgres.password());
-        }
-        props.setProperty("connectTimeout", "10");
-        return DriverManager.getConnection(postgres.jdbcUrl(), props);
     }
 
     static List<String> tables() {

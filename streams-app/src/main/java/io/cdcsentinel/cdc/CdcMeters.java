@@ -7,11 +7,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Properties;
+import java.time.Duration;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -84,14 +83,7 @@ public final class CdcMeters implements MeterBinder {
             return slotLag;
         }
         slotLagAt = now;
-        Properties props = new Properties();
-        props.setProperty("user", postgres.user());
-        if (postgres.password() != null) {
-            props.setProperty("password", postgres.password());
-        }
-        props.setProperty("connectTimeout", "3");
-        props.setProperty("socketTimeout", "5");
-        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), props);
+        try (Connection c = postgres.connect(Duration.ofSeconds(3), Duration.ofSeconds(5));
                 PreparedStatement st = c.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)"
                         + " FROM pg_replication_slots WHERE slot_name = ?")) {
             st.setString(1, slot);

@@ -24,7 +24,6 @@ import io.cdcsentinel.verify.Verifier;
 import io.cdcsentinel.verify.VerifyReport;
 import io.cdcsentinel.verify.VerifyWindow;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,7 +151,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
     private static Connection connect(PostgresSettings postgres) {
         try {
-            return DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
+            return postgres.connect();
         } catch (SQLException e) {
             throw new ConfigException(PostgresSettings.URL.name(), PostgresSettings.URL.name() + " (environment variable"
                     + " SENTINEL_POSTGRES_URL): cannot connect to " + postgres.jdbcUrl() + " as " + postgres.user() + ": "

@@ -1,7 +1,12 @@
 package io.cdcsentinel.config;
 
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 
 /** The source PostgreSQL database (the one Debezium captures and the simulator writes to). */
 public record PostgresSettings(String jdbcUrl, String host, int port, String database, String user, String password) {
@@ -25,6 +30,30 @@ public record PostgresSettings(String jdbcUrl, String host, int port, String dat
         int port = uri.getPort() < 0 ? 5432 : uri.getPort();
         String password = PASSWORD.read(source);
         return new PostgresSettings(url, uri.getHost(), port, db, USER.read(source), password == null ? "" : password);
+    }
+
+    /** A connection as {@link #user}, failing after 10 s when the server does not answer, without a socket timeout. */
+    public Connection connect() throws SQLException {
+        return connect(Duration.ofSeconds(10), Duration.ZERO);
+    }
+
+    /**
+     * A connection as {@link #user} with the driver's {@code connectTimeout} and {@code socketTimeout} (whole seconds;
+     * a zero socket timeout is none): the one place that turns these settings into a JDBC connection.
+     */
+    public Connection connect(Duration connectTimeout, Duration socketTimeout) throws SQLException {
+        Properties props = new Properties();
+        if (user != null) {
+            props.setProperty("user", user);
+        }
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        props.setProperty("connectTimeout", String.valueOf(connectTimeout.toSeconds()));
+        if (!socketTimeout.isZero()) {
+            props.setProperty("socketTimeout", String.valueOf(socketTimeout.toSeconds()));
+        }
+        return DriverManager.getConnection(jdbcUrl, props);
     }
 
     static boolean isJdbcUrl(String s) {
