@@ -84,7 +84,7 @@ final class BackfillReporter {
         state.endOffsets.forEach((tp, offset) -> ends.put(KafkaPositions.parse(tp), offset));
         SinkSettings sink = SinkSettings.from(shadow);
         ClickHouseSettings clickhouse = ClickHouseSettings.from(shadow);
-        try (Connection pg = Resnapshot.connect(postgres);
+        try (Connection pg = postgres.connect();
                 LabelStore store = new LabelStore(clickhouse, new LabelTable(clickhouse.database(), sink.table(), sink.layout()))) {
             long captured = PositionReader.newestCommitBefore(kafka.clientConfig(), ends);
             PipelinePosition position = Verification.drainedAt(shadow, captured, "pinned to the backfill's end offsets"
