@@ -62,7 +62,7 @@ public final class Verification {
     public static VerifyReport compare(ConfigSource config, Connection pg, LabelStore clickhouse, VerifyWindow window,
             PipelinePosition position, int limit, long startedNanos) throws SQLException {
         AvroSerdes avro = new AvroSerdes(RegistrySettings.from(config));
-        Map<String, OpenAlert> open = Verifier.openAlerts(KafkaSettings.from(config).clientConfig(), TopicNames.from(config).gaps(),
+        Map<String, OpenAlert> open = Verifier.openAlerts(KafkaSettings.from(config), TopicNames.from(config).gaps(),
                 avro.forKeys(ScorecardGapKey.class).deserializer(), avro.forValues(ScorecardGapEvent.class).deserializer(), window);
         Cutoffs cutoffs = cutoffs(config, position);
         VerifyReport report = new VerifyReport(window, limit);

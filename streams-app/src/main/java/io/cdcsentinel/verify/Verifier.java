@@ -3,7 +3,9 @@ package io.cdcsentinel.verify;
 import io.cdcsentinel.avro.GapEventType;
 import io.cdcsentinel.avro.ScorecardGapEvent;
 import io.cdcsentinel.avro.ScorecardGapKey;
+import io.cdcsentinel.config.KafkaSettings;
 import io.cdcsentinel.config.SinkSettings.Layout;
+import io.cdcsentinel.kafka.TopicScan;
 import io.cdcsentinel.sink.LabelStore;
 import io.cdcsentinel.sink.LabelTable;
 import java.sql.Array;
@@ -22,10 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -114,39 +112,24 @@ public final class Verifier {
      * {@code read_committed}, latest event per key, kept when it is OPENED and its scorecard was created in the
      * window (and belongs to one of its customers).
      */
-    public static Map<String, OpenAlert> openAlerts(Map<String, Object> kafkaConfig, String topic,
-            Deserializer<ScorecardGapKey> keys, Deserializer<ScorecardGapEvent> values, VerifyWindow window) {
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "sentinel-verify-gaps");
+    public static Map<String, OpenAlert> openAlerts(KafkaSettings kafka, String topic, Deserializer<ScorecardGapKey> keys,
+            Deserializer<ScorecardGapEvent> values, VerifyWindow window) {
         Map<String, OpenAlert> open = new HashMap<>();
-        try (KafkaConsumer<ScorecardGapKey, ScorecardGapEvent> consumer = new KafkaConsumer<>(config, keys, values)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            long from = window.fromSeconds();
-            long to = window.toSeconds();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                for (ConsumerRecord<ScorecardGapKey, ScorecardGapEvent> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.key() == null) {
-                        continue;
-                    }
-                    String key = r.key().getCustomer() + "/" + r.key().getProfile() + "/" + r.key().getScorecardId();
-                    ScorecardGapEvent e = r.value();
-                    long created = e == null ? 0 : e.getCreatedAt().getEpochSecond();
-                    if (e != null && e.getEventType() == GapEventType.OPENED && created >= from && created < to
-                            && (window.customers().isEmpty() || window.customers().contains(e.getCustomer()))) {
-                        open.put(key, new OpenAlert(e.getCustomer(), e.getProfile(), e.getScorecardId(), created, e.getStage().name()));
-                    } else {
-                        open.remove(key);
-                    }
-                }
+        long from = window.fromSeconds();
+        long to = window.toSeconds();
+        new TopicScan().scan(kafka, topic, keys, values, (k, e) -> {
+            if (k == null) {
+                return;
             }
-        }
+            String key = k.getCustomer() + "/" + k.getProfile() + "/" + k.getScorecardId();
+            long created = e == null ? 0 : e.getCreatedAt().getEpochSecond();
+            if (e != null && e.getEventType() == GapEventType.OPENED && created >= from && created < to
+                    && (window.customers().isEmpty() || window.customers().contains(e.getCustomer()))) {
+                open.put(key, new OpenAlert(e.getCustomer(), e.getProfile(), e.getScorecardId(), created, e.getStage().name()));
+            } else {
+                open.remove(key);
+            }
+        });
         return open;
     }
 
