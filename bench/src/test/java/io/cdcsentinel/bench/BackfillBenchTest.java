@@ -40,14 +40,15 @@ class BackfillBenchTest {
 
     @Test
     void shouldLabelTheMonthFigureExtrapolatedAndJudgeItAgainstFiveMinutes() {
-        Figure slow = BackfillBench.monthFigure("15M", 40_000, 868_795);
-        Figure fast = BackfillBench.monthFigure("15M", 60_000, 868_795);
+        Figure slow = BackfillBench.monthFigure("15M", 40_000, 868_795, Duration.ofSeconds(45), 50_000);
+        Figure fast = BackfillBench.monthFigure("15M", 60_000, 868_795, Duration.ZERO, 60_000);
 
         assertThat(slow.value()).isCloseTo(6.25, within(1e-9));
         assertThat(slow.unit()).isEqualTo("min");
         assertThat(slow.goal()).contains("extrapolated");
         assertThat(slow.goalMet()).isFalse();
-        assertThat(slow.detail()).contains("not measured at that size").contains("868,795");
+        assertThat(slow.detail()).contains("not measured at that size").contains("868,795")
+                .contains("counted once").contains("5.8 min"); // 45 s + 15M / 50k/s = 345 s
         assertThat(fast.goalMet()).isTrue();
     }
 
@@ -70,6 +71,10 @@ class BackfillBenchTest {
         assertThat(figures.get(2).detail()).contains("130,000 rows scanned");
         assertThat(figures.get(5).value()).isCloseTo(15_000_000 / 40_000.0 / 60, within(1e-6));
         assertThat(figures.get(6).value()).isCloseTo(15_000_000 / 10_000.0 / 60, within(1e-6));
+        // topics: tail 10 s after the last row at 10 s; 800k / 10 s = 80k/s up to it: 10 s + 187.5 s
+        assertThat(figures.get(5).detail()).contains("10.0 s").contains("80,000 records/s").contains("3.3 min");
+        // snapshot: 20 s re-snapshot + 5 s to the last row = 12k/s; tail 5 s; 5 s + 1,250 s
+        assertThat(figures.get(6).detail()).contains("12,000 records/s").contains("20.9 min");
         assertThat(figures).allSatisfy(f -> assertThat(f.detail()).isNotBlank());
     }
 }
