@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
  *       ({@link StreamsBench}), and the stateful floor (a repartition and a count per key) against the same
  *       identity, so that the topologies' ratio can be read against what state itself costs on the machine; then
  *       the heap and the state with the topologies loaded;</li>
+ *   <li>the backfill ({@link BackfillBench}: {@code Backfill} itself, sink on) over the same CDC topics against the
+ *       topologies' replay rate of step 2, and from a re-snapshot of the same database, each phase timed;</li>
  *   <li>end-to-end latency through the whole {@link Pipeline} under a steady background load ({@link LiveBench});</li>
  *   <li>the ClickHouse sink against raw JSONEachRow INSERTs of the same rows ({@link SinkBenchmark}).</li>
  * </ol>
