@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
  *       ({@link StreamsBench}), and the stateful floor (a repartition and a count per key) against the same
  *       identity, so that the topologies' ratio can be read against what state itself costs on the machine; then
  *       the heap and the state with the topologies loaded;</li>
+ *   <li>the backfill ({@link BackfillBench}: {@code Backfill} itself, sink on) over the same CDC topics against the
+ *       topologies' replay rate of step 2, and from a re-snapshot of the same database, each phase timed;</li>
  *   <li>end-to-end latency through the whole {@link Pipeline} under a steady background load ({@link LiveBench});</li>
  *   <li>the ClickHouse sink against raw JSONEachRow INSERTs of the same rows ({@link SinkBenchmark}).</li>
  * </ol>
@@ -120,6 +122,18 @@ public final class Bench {
     }
 
     public BenchReport run() throws Exception {
+        return run(false);
+    }
+
+    /**
+     * {@code bench --only backfill}: the workload, the CDC runner once, the topologies' replay (a warm-up and
+     * {@code --rounds} counted rounds, no identity or floor), then the backfill figures ({@link BackfillBench}).
+     */
+    public BenchReport backfillOnly() throws Exception {
+        return run(true);
+    }
+
+    private BenchReport run(boolean backfillOnly) throws Exception {
         Instant started = Instant.now();
         String name = "bench_" + DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC).format(started);
         LocalStack stack = null;
@@ -137,26 +151,36 @@ public final class Bench {
             ConfigSource source = ConfigSource.of(baseConfig(options.settings(), endpoints, name));
             PostgresSettings postgres = PostgresSettings.from(source);
             KafkaSettings kafka = KafkaSettings.from(source);
-            CdcBench cdc = new CdcBench(postgres, kafka, name, options.rounds());
+            CdcBench cdc = new CdcBench(postgres, kafka, name, backfillOnly ? 1 : options.rounds());
             try {
                 try (Connection c = connect(postgres)) {
                     SourceSchema.apply(c);
                     cdc.prepare(c);
                 }
                 SimulationSummary workload = simulate(postgres, figures);
-                measureCdc(cdc, workload, figures);
-                measureTopologies(source, kafka, cdc.lastRunnerPrefix(), name, workload, figures);
+                if (backfillOnly) {
+                    streamCdc(cdc, workload, figures);
+                } else {
+                    measureCdc(cdc, workload, figures);
+                }
+                Replayed topologies = measureTopologies(source, kafka, cdc.lastRunnerPrefix(), name, workload, figures,
+                        !backfillOnly);
                 if (endpoints.clickhouse().isEmpty()) {
-                    notes.add("ClickHouse is not installed, so the sink and end-to-end figures are missing: "
+                    notes.add("ClickHouse is not installed, so the backfill, sink and end-to-end figures are missing: "
                             + ClickHouseServer.notInstalledMessage());
                 } else {
                     ConfigSource withDatabase = source.with(Map.of(ClickHouseSettings.DATABASE.name(), name));
-                    latencies.addAll(measureLive(postgres, withDatabase, name, cdc.publication(), figures, notes));
-                    measureSink(withDatabase, figures);
+                    // before the live phase, which writes more rows into the same database
+                    measureBackfill(postgres, withDatabase, endpoints, cdc.lastRunnerPrefix(), name, topologies, figures);
+                    if (!backfillOnly) {
+                        latencies.addAll(measureLive(postgres, withDatabase, name, cdc.publication(), figures, notes));
+                        measureSink(withDatabase, figures);
+                    }
                 }
             } finally {
                 try (Connection c = connect(postgres)) {
                     cdc.cleanUp(c);
+                    BackfillBench.dropSlots(c);
                 }
                 dropDatabase(endpoints, name);
                 endpoints.clickhouse().ifPresent(url -> ClickHouseServer.execute(url, "DROP DATABASE IF EXISTS " + name));
@@ -198,8 +222,38 @@ public final class Bench {
                                 + " runner %d ms]", x.bare().toMillis(), x.runner().toMillis())).toList())));
     }
 
-    private void measureTopologies(ConfigSource source, KafkaSettings kafka, String cdcPrefix, String name,
-            SimulationSummary workload, List<Figure> figures) throws Exception {
+    /** The CDC runner once, no bare engine (for {@code --only backfill}): it writes the topics the replays read. */
+    private void streamCdc(CdcBench cdc, SimulationSummary workload, List<Figure> figures) throws Exception {
+        long deletes = workload.count(Count.SCORES_DELETED) + workload.count(Count.SCORECARDS_HARD_DELETED);
+        long records = workload.count(Count.ROWS) + deletes;
+        progress.accept(String.format("bench: CDC runner over %,d changes", workload.count(Count.ROWS)));
+        Duration d = cdc.runnerOnly(workload.count(Count.ROWS), deletes);
+        figures.add(Figure.absolute("CDC runner: Debezium -> Kafka, acks=all (one round, no baseline)",
+                records / CdcBench.seconds(d), "records/s", null, null, String.format("%,d records, first to last,"
+                        + " one round: --only backfill runs it to write the CDC topics, not to compare it", records)));
+    }
+
+    /** The topologies' replay rate over the CDC topics, and how it was measured. */
+    record Replayed(double rate, String how) {
+    }
+
+    private void measureBackfill(PostgresSettings postgres, ConfigSource source, Endpoints endpoints, String cdcPrefix,
+            String name, Replayed topologies, List<Figure> figures) throws Exception {
+        ClickHouseServer.execute(endpoints.clickhouse().orElseThrow(), "CREATE DATABASE IF NOT EXISTS " + name);
+        io.cdcsentinel.backfill.BackfillWindow window;
+        try (Connection c = connect(postgres)) {
+            window = BackfillBench.window(c);
+        }
+        BackfillBench bench = new BackfillBench(source, cdcPrefix, name, options.workDir(), progress);
+        progress.accept("bench: backfill from the CDC topics, window [" + window.from() + ", " + window.to() + ")");
+        BackfillBench.Run topics = bench.run(io.cdcsentinel.backfill.Backfill.SourceChoice.TOPICS, window);
+        progress.accept("bench: backfill from a re-snapshot of PostgreSQL, same window");
+        BackfillBench.Run snapshot = bench.run(io.cdcsentinel.backfill.Backfill.SourceChoice.SNAPSHOT, window);
+        figures.addAll(BackfillBench.figures(topics, snapshot, topologies.rate(), topologies.how()));
+    }
+
+    private Replayed measureTopologies(ConfigSource source, KafkaSettings kafka, String cdcPrefix, String name,
+            SimulationSummary workload, List<Figure> figures, boolean baselines) throws Exception {
         StreamsBench streams = new StreamsBench(kafka, options.workDir().resolve("state"));
         Set<String> cdcTopics = Set.copyOf(TopicNames.from(ConfigSource.of(Map.of(TopicNames.PREFIX.name(), cdcPrefix)))
                 .cdcTopics());
@@ -261,6 +315,9 @@ public final class Bench {
                     onDisk = r.stateBytesOnDisk();
                 }
             }
+            if (!baselines) {
+                continue;
+            }
             progress.accept("bench: replay " + label + ": identity map+to over " + new TreeSet<>(sources));
             try (StreamsBench.Replay r = streams.replayIdentity(base + "-identity", sources, names, REPLAY_THREADS)) {
                 if (round > 0) {
@@ -274,8 +331,19 @@ public final class Bench {
                 }
             }
         }
-        double identityRate = records / CdcBench.seconds(Stats.best(identity));
         double topologyRate = records / CdcBench.seconds(Stats.best(topologies));
+        String replayHow = String.format("the replay of the topologies: fresh applications, sink off, timed from 10%%"
+                + " committed to all input committed, scaled to all input; best of %d rounds after a warm-up, %s ms",
+                options.rounds(), topologies.stream().map(Duration::toMillis).toList());
+        if (!baselines) {
+            figures.add(Figure.absolute("replay: the topologies over retained CDC topics", topologyRate, "records/s",
+                    "records/s >= 50,000", topologyRate >= 50_000, String.format("%,d CDC records of %s; %s; with"
+                            + " streams.threads=%d, gaps.grace=%ds, labels.settle.window=0s; no identity or floor"
+                            + " (--only backfill)", records, new TreeSet<>(sources), replayHow, REPLAY_THREADS,
+                            LiveBench.GRACE.toSeconds())));
+            return new Replayed(topologyRate, replayHow);
+        }
+        double identityRate = records / CdcBench.seconds(Stats.best(identity));
         double floorRate = records / CdcBench.seconds(Stats.best(floor));
         String rounds = String.format("best of %d alternating rounds after one warm-up round each, topologies %s ms,"
                         + " identity %s ms, stateful floor %s ms; all with streams.threads=%d, the topologies with"
@@ -312,6 +380,7 @@ public final class Bench {
                 null, String.format("VmRSS at the same moment as the heap and state figures: heap touched + RocksDB (one"
                         + " shared block cache of streams.rocksdb.memory.mb with the memtables charged to it) + JVM"
                         + " overhead; compare with the %.0f MB of state above", stateBytes / 1e6)));
+        return new Replayed(topologyRate, replayHow);
     }
 
     private List<LatencyRecorder> measureLive(PostgresSettings postgres, ConfigSource source, String name,

@@ -28,6 +28,9 @@ import picocli.CommandLine.Option;
                     + " scorecards, 30,000 conversations) takes a few minutes on 2 cores.",
             "`bench verify` measures verify's comparison alone (1M conversations by default)."})
 public final class BenchCommand implements Callable<Integer>, ExtraCommand {
+    /** The figures {@code --only} measures alone. */
+    static final java.util.List<String> ONLY = java.util.List.of("sink", "backfill");
+
     @Option(names = "--scale", defaultValue = "1",
             description = "workload size: 1 = ~100k scorecards / 30k conversations; 10 = 1M / 300k; default ${DEFAULT-VALUE}")
     double scale;
@@ -56,7 +59,9 @@ public final class BenchCommand implements Callable<Integer>, ExtraCommand {
 
     @Option(names = "--only", paramLabel = "FIGURE",
             description = "measure one figure alone and print it, without writing --results; `sink`: the ClickHouse sink"
-                    + " against raw INSERTs of the same rows (needs --endpoints; the rows follow --scale)")
+                    + " against raw INSERTs of the same rows (needs --endpoints; the rows follow --scale); `backfill`: the"
+                    + " workload, the CDC runner once, the topologies' replay (--rounds after a warm-up), then the backfill"
+                    + " from the CDC topics and from a re-snapshot against it (needs --endpoints)")
     String only;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", mapFallbackValue = "",
@@ -109,13 +114,16 @@ public final class BenchCommand implements Callable<Integer>, ExtraCommand {
     }
 
     private int only() throws Exception {
-        if (!"sink".equals(only)) {
-            Console.error("bench: --only " + only + ": unknown figure; known: sink");
+        if (!ONLY.contains(only)) {
+            Console.error("bench: --only " + only + ": unknown figure; known: " + String.join(", ", ONLY));
             return 2;
         }
         if (endpoints == null) {
-            Console.error("bench: --only sink needs --endpoints FILE (from `bin/sentinel stack up --dir DIR`)");
+            Console.error("bench: --only " + only + " needs --endpoints FILE (from `bin/sentinel stack up --dir DIR`)");
             return 2;
+        }
+        if ("backfill".equals(only)) {
+            return backfillOnly();
         }
         String database = "bench_sink_" + System.currentTimeMillis();
         Map<String, String> config = new java.util.HashMap<>(settings);
@@ -129,6 +137,19 @@ public final class BenchCommand implements Callable<Integer>, ExtraCommand {
             io.cdcsentinel.local.ClickHouseServer.execute(Endpoints.read(endpoints).clickhouse().orElseThrow(),
                     "DROP DATABASE IF EXISTS " + database);
         }
+        return 0;
+    }
+
+    /** {@code --only backfill}: printed, not written into --results (the full bench's table stays the last full run's). */
+    private int backfillOnly() throws Exception {
+        StringBuilder command = new StringBuilder("bin/sentinel bench --only backfill --scale " + BenchFormat.scale(scale)
+                + " --rounds " + rounds + " --seed " + seed + " --endpoints " + endpoints);
+        new TreeMap<>(settings).forEach((k, v) -> command.append(" --set ").append(k).append('=').append(v));
+        Bench bench = new Bench(new Bench.Options(scale, seed, rounds, dir, Endpoints.read(endpoints), true,
+                command.toString(), Map.copyOf(settings)), Console::println);
+        BenchReport report = bench.backfillOnly();
+        Console.println("");
+        Console.println(report.markdown());
         return 0;
     }
 

@@ -121,6 +121,11 @@ final class CdcBench {
         return new Result(expected, results);
     }
 
+    /** The runner alone, once, over the last round's slot (for {@code bench --only backfill}): its time from first to last change. */
+    Duration runnerOnly(long changes, long deletes) throws Exception {
+        return runner(rounds, changes + deletes);
+    }
+
     private CdcSettings settings(String engine, int round) {
         return CdcSettings.from(ConfigSource.of(Map.of(
                 CdcSettings.NAME.name(), name + "-" + engine + "-" + round,

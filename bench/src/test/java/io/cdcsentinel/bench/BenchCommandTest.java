@@ -36,4 +36,16 @@ class BenchCommandTest {
         assertThat(run("--set", "gaps.score-index.enabled=maybe")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("gaps.score-index.enabled").contains("maybe");
     }
+
+    @Test
+    void shouldRefuseBackfillOnlyWithoutEndpoints() {
+        assertThat(run("--only", "backfill")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--only backfill needs --endpoints");
+    }
+
+    @Test
+    void shouldNameEveryFigureOnlyKnowsWhenGivenAnUnknownOne() {
+        assertThat(run("--only", "latency")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("known: sink, backfill");
+    }
 }

@@ -79,8 +79,8 @@ public final class BackfillCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@link Pipeline} as the backfill's {@link Replay}. */
-    static Replay replay(ConfigSource config, Map<String, Object> streamsOverrides) {
+    /** {@link Pipeline} as the backfill's {@link Replay}; public so that {@code bench} times the very adapter the command runs. */
+    public static Replay replay(ConfigSource config, Map<String, Object> streamsOverrides) {
         Pipeline pipeline = Pipeline.fromConfig(config, streamsOverrides);
         return new Replay() {
             @Override
