@@ -39,7 +39,9 @@ class BenchSmokeIT {
                 "ClickHouse sink: Kafka -> ClickHouse",
                 "end-to-end latency p50: ended_at commit -> row in ClickHouse",
                 "end-to-end latency p99",
-                "end-to-end latency max");
+                "end-to-end latency max",
+                "backfill rate: CDC topics -> ClickHouse rows",
+                "backfill from a re-snapshot: rows re-read -> ClickHouse rows, both phases");
         assertThat(report.latencies()).allSatisfy(l -> assertThat(l.count()).as(l.name()).isPositive());
         assertThat(report.figures()).allSatisfy(f -> {
             assertThat(f.value()).as(f.name()).isPositive().isFinite();
