@@ -9,7 +9,6 @@ import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.GapSettings;
 import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.config.StreamsSettings;
-import io.cdcsentinel.config.TopicNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,7 +22,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -156,15 +154,8 @@ final class BackfillBench {
         String tag = choice == Backfill.SourceChoice.TOPICS ? "bft" : "bfs";
         String base = name.replace('_', '-') + "-" + tag;
         Path stateDir = workDir.resolve("backfill").resolve(base);
-        Map<String, String> config = new HashMap<>();
-        config.put(TopicNames.PREFIX.name(), cdcPrefix);
         // the "live" outputs only name the shadow ones (<live>.backfill.<window>); nothing is applied to them
-        config.put(TopicNames.GAPS.name(), base + "-gaps");
-        config.put(TopicNames.GAP_RATES.name(), base + "-gap-rates");
-        config.put(TopicNames.LABELS.name(), base + "-labels");
-        config.put(TopicNames.DLQ.name(), base + "-dlq");
-        config.put(StreamsSettings.APPLICATION_ID.name(), base);
-        config.put(StreamsSettings.STATE_DIR.name(), stateDir.toString());
+        Map<String, String> config = Bench.replayNames(cdcPrefix, base, stateDir);
         config.put(StreamsSettings.THREADS.name(), Integer.toString(Bench.REPLAY_THREADS));
         // as in the topology replay: a short grace and no settle window, so the backfill decides every gap and writes
         // every label of a workload whose commit times span only the minutes it took to write

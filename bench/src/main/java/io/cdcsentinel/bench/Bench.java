@@ -275,14 +275,7 @@ public final class Bench {
         for (int round = 0; round <= options.rounds(); round++) {
             String base = name.replace('_', '-') + "-r" + round;
             Path stateDir = options.workDir().resolve("state").resolve(base);
-            Map<String, String> config = new HashMap<>();
-            config.put(TopicNames.PREFIX.name(), cdcPrefix);
-            config.put(TopicNames.GAPS.name(), base + "-gaps");
-            config.put(TopicNames.GAP_RATES.name(), base + "-gap-rates");
-            config.put(TopicNames.LABELS.name(), base + "-labels");
-            config.put(TopicNames.DLQ.name(), base + "-dlq");
-            config.put(StreamsSettings.APPLICATION_ID.name(), base);
-            config.put(StreamsSettings.STATE_DIR.name(), stateDir.toString());
+            Map<String, String> config = replayNames(cdcPrefix, base, stateDir);
             config.put(RunSettings.SINK_ENABLED.name(), "false");
             config.put(StreamsSettings.THREADS.name(), Integer.toString(REPLAY_THREADS));
             // The workload's commit times span the seconds to minutes it took to write: with the default grace (5 min)
@@ -497,5 +490,21 @@ public final class Bench {
                 endpoints.postgresPassword()); Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
         }
+    }
+
+    /**
+     * The names of one replay of the CDC topics under {@code prefix}: its application id, state directory and output
+     * topics, all after {@code base} (a fresh application reads from offset 0).
+     */
+    static Map<String, String> replayNames(String prefix, String base, Path stateDir) {
+        Map<String, String> config = new HashMap<>();
+        config.put(TopicNames.PREFIX.name(), prefix);
+        config.put(TopicNames.GAPS.name(), base + "-gaps");
+        config.put(TopicNames.GAP_RATES.name(), base + "-gap-rates");
+        config.put(TopicNames.LABELS.name(), base + "-labels");
+        config.put(TopicNames.DLQ.name(), base + "-dlq");
+        config.put(StreamsSettings.APPLICATION_ID.name(), base);
+        config.put(StreamsSettings.STATE_DIR.name(), stateDir.toString());
+        return config;
     }
 }
