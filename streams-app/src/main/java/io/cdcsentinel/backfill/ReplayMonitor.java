@@ -6,6 +6,7 @@ import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
 import io.cdcsentinel.topology.BoundedTimestampExtractor;
+import io.cdcsentinel.topology.InputEnd;
 import io.cdcsentinel.topology.gaps.HistoricGapTopology;
 import io.cdcsentinel.topology.labels.ConversationLabelTopology;
 import java.io.PrintStream;
@@ -16,14 +17,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Runs a backfill's pipeline ({@code run}'s topologies and sink under the backfill's names) over the captured input
- * and decides when the window is done: every input consumed to its end offsets, the repartition topics drained, the
- * sink idle, and the last timers fired, which with the input consumed only the wall-clock fallback does.
+ * and decides when the window is done: every input consumed to its end offsets and the repartition topics drained
+ * (then it signals the {@link InputEnd}, which makes the processors fire the timers of the last records at once
+ * instead of waiting for a wall-clock fallback), every processor reporting no timer due, the sink idle, and the
+ * outputs unchanged for {@link #quietPeriod}.
  */
 final class ReplayMonitor {
     private final BackfillPlan plan;
@@ -59,13 +61,13 @@ final class ReplayMonitor {
     /** Runs the pipeline until the window is done (see the class comment); adds the time taken to the state. */
     void run(KafkaPositions positions, TopicNames inputs, BackfillState state, boolean resnapshot)
             throws InterruptedException, TimeoutException {
+        ConfigSource config = plan.pipelineConfig(resnapshot);
+        InputEnd end = new InputEnd(timers(config));
         Map<String, Object> overrides = new LinkedHashMap<>();
         overrides.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, BoundedTimestampExtractor.class.getName());
         overrides.put(BoundedTimestampExtractor.END_OFFSETS, BoundedTimestampExtractor.format(state.endOffsets));
-        ConfigSource config = plan.pipelineConfig(resnapshot);
-        Duration quiet = quietPeriod(config);
-        long timersDue = timersDueAt(positions, state, config, quiet);
-        long timersAfterProgress = timers(config).plus(quiet).toMillis();
+        overrides.put(InputEnd.CONFIG, end);
+        long quiet = quietPeriod(config).toMillis();
         Map<String, List<String>> groups = Map.of(gapsGroup(plan), gapsInputs(inputs), labelsGroup(plan), labelsInputs(inputs));
         long total = 0;
         for (var g : groups.entrySet()) {
@@ -78,10 +80,8 @@ final class ReplayMonitor {
             replay.start();
             List<Object> lastOutputs = null;
             long quietSince = 0;
-            Map<String, Long> lastCommitted = null;
-            long lastProgress = System.currentTimeMillis();
             while (true) {
-                Thread.sleep(500); // the pace of the progress polls, not a wait for a result
+                Thread.sleep(200); // the pace of the progress polls, not a wait for a result
                 Optional<String> failure = replay.failure();
                 if (failure.isPresent()) {
                     throw new IllegalStateException("the backfill's pipeline failed: " + failure.get()
@@ -89,32 +89,27 @@ final class ReplayMonitor {
                 }
                 long remaining = 0;
                 boolean repartitionsDrained = true;
-                Map<String, Long> allCommitted = new TreeMap<>();
                 for (var g : groups.entrySet()) {
                     Map<String, Long> committed = positions.committed(g.getKey());
                     remaining += pending(state, g.getValue(), committed);
                     repartitionsDrained &= drained(positions, committed);
-                    committed.forEach((tp, o) -> allCommitted.put(g.getKey() + "/" + tp, o));
                 }
                 long now = System.currentTimeMillis();
-                if (!allCommitted.equals(lastCommitted)) {
-                    // a task processed records: its wall-clock fallback timers run from here
-                    lastCommitted = allCommitted;
-                    lastProgress = now;
-                }
-                long done = total - remaining;
                 boolean inputsDone = remaining == 0;
+                if (inputsDone && repartitionsDrained) {
+                    // every record is processed (the committed offsets say so): only the timers of the last ones are left
+                    end.signal();
+                }
                 boolean sinkDone = replay.sinkLagRecords() == 0;
-                progress.update(done, total, inputsDone ? (sinkDone && repartitionsDrained ? "waiting for the last timers"
-                        : "draining") : "");
-                if (inputsDone && repartitionsDrained && sinkDone) {
+                progress.update(total - remaining, total, inputsDone ? (sinkDone && repartitionsDrained
+                        ? "firing the last timers" : "draining") : "");
+                if (end.reached() && inputsDone && repartitionsDrained && sinkDone) {
                     List<Object> outputs = List.of(positions.latest(positions.partitions(List.of(plan.shadowTopics().gaps(),
                             plan.shadowTopics().gapRates(), plan.shadowTopics().labels()))), replay.sinkRowsWritten());
                     if (!outputs.equals(lastOutputs)) {
                         lastOutputs = outputs;
                         quietSince = now;
-                    } else if (now - quietSince >= quiet.toMillis() && now >= timersDue
-                            && now - lastProgress >= timersAfterProgress) {
+                    } else if (now - quietSince >= quiet && end.settledSince(quietSince)) {
                         break;
                     }
                 } else {
@@ -155,41 +150,18 @@ final class ReplayMonitor {
     }
 
     /**
-     * How long the outputs must stay unchanged, everything consumed, before the backfill stops: the wall-clock
-     * fallbacks engage after their idle time and act at their next punctuation, and what they emit is committed with
-     * the next commit.
+     * How long the outputs must stay unchanged, every record processed and every processor having reported no timer
+     * due since, before the backfill stops: what the last punctuations emitted is sent and committed with the next
+     * commit of each topology (and the sink, reading it, is not idle before).
      */
     static Duration quietPeriod(ConfigSource config) {
-        GapSettings gaps = GapSettings.from(config);
-        LabelSettings labels = LabelSettings.from(config);
-        StreamsSettings streams = StreamsSettings.from(config);
-        Duration idle = max(gaps.clockIdleAfter(), labels.fallbackIdle());
-        Duration punctuation = max(gaps.punctuationInterval(), labels.punctuationInterval());
-        return idle.plus(punctuation.multipliedBy(2)).plus(streams.commitInterval().multipliedBy(2)).plus(Duration.ofSeconds(2));
+        return StreamsSettings.from(config).commitInterval().multipliedBy(2).plus(Duration.ofSeconds(1));
     }
 
     /**
-     * The wall-clock time by which the timers of the last input records are due: a scorecard's grace (and then the
-     * roll-up's emit interval) and a conversation's settle window run from the commit (or snapshot read) of its last
-     * change, and once the input is consumed only the wall-clock fallback decides them.
-     */
-    private long timersDueAt(KafkaPositions positions, BackfillState state, ConfigSource config, Duration quiet) {
-        Map<String, Long> last = new TreeMap<>();
-        state.endOffsets.forEach((tp, end) -> {
-            if (end > state.startOffsets.getOrDefault(tp, 0L)) {
-                last.put(tp, end - 1);
-            }
-        });
-        long lastWritten = positions.timestampsAt(last).values().stream().mapToLong(Long::longValue).max().orElse(0);
-        return lastWritten + timers(config).toMillis() + quiet.toMillis();
-    }
-
-    /**
-     * The longest a task's timers run after its last record: a gap's grace, then its roll-up's emit interval (the
-     * roll-up changes when the gap is decided), or a conversation's settle window. With the input consumed, only the
-     * wall-clock fallback fires them, counted from the last record each task processed: the replay waits that long
-     * after the last progress of any consumer group (input or repartition topic), as well as after the input's last
-     * record was written.
+     * How far the last timers lie past the stream time of the records that set them: a gap's grace, then its roll-up's
+     * emission interval (the roll-up changes when the gap is decided), or a conversation's settle window. Once the
+     * input has ended ({@link InputEnd}), the processors' clocks stand this far ahead of stream time.
      */
     static Duration timers(ConfigSource config) {
         GapSettings gaps = GapSettings.from(config);

@@ -34,10 +34,19 @@ public final class EventTimeClock {
     private long restoredAt = -1;
     /** Bumped whenever what {@link #restore} needs changes, so that an owner saves only then. */
     private long changes;
+    private InputEnd end;
 
     public EventTimeClock(Duration idleAfter, Duration maxLag) {
         this.idleAfterMs = idleAfter.toMillis();
         this.maxLagMs = maxLag.toMillis();
+    }
+
+    /**
+     * A bounded replay's end: once it is {@link InputEnd#reached}, the time for timers is stream time plus the end's
+     * horizon, live or not, so that the timers of the last records fire at the next punctuation.
+     */
+    public void bound(InputEnd end) {
+        this.end = end;
     }
 
     /** Call for every record processed, with its (event) timestamp and the current wall clock. */
@@ -72,6 +81,9 @@ public final class EventTimeClock {
         if (streamTime < 0) {
             return -1;
         }
+        if (end != null && end.reached()) {
+            return streamTime + end.horizon().toMillis();
+        }
         long idle = wallClock - lastRecordWallClock;
         boolean idleSinceRestart = restoredAt < 0 || wallClock - restoredAt >= idleAfterMs;
         if (lastRecordWallClock >= 0 && lastRecordWasLive && idle >= idleAfterMs && idleSinceRestart) {
@@ -80,7 +92,7 @@ public final class EventTimeClock {
         return streamTime;
     }
 
-    /** True when {@link #now} is currently ahead of stream time because of the wall-clock fallback. */
+    /** True when {@link #now} is currently ahead of stream time because of the wall-clock fallback or the input's end. */
     public boolean isWallClockDriven(long wallClock) {
         return now(wallClock) > streamTime;
     }

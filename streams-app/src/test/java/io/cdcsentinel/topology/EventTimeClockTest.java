@@ -31,6 +31,19 @@ class EventTimeClockTest {
     }
 
     @Test
+    void shouldStandTheHorizonAheadOfStreamTimeOnceABoundedInputEnds() {
+        InputEnd end = new InputEnd(Duration.ofMinutes(5));
+        clock.bound(end);
+        clock.onRecord(1_000, 3_601_000); // a replay: the wall clock would never move it
+        assertThat(clock.now(3_700_000)).isEqualTo(1_000);
+
+        end.signal();
+
+        assertThat(clock.now(3_700_000)).isEqualTo(301_000);
+        assertThat(clock.isWallClockDriven(3_700_000)).isTrue();
+    }
+
+    @Test
     void shouldReportNothingBeforeTheFirstRecord() {
         assertThat(clock.now(5_000)).isEqualTo(-1);
     }

@@ -11,6 +11,7 @@ import io.cdcsentinel.config.GapSettings;
 import io.cdcsentinel.metrics.Meters;
 import io.cdcsentinel.topology.DeadlineIndex;
 import io.cdcsentinel.topology.EventTimeClock;
+import io.cdcsentinel.topology.InputEnd;
 import io.cdcsentinel.topology.TaskClockStore;
 import io.cdcsentinel.topology.TaskGaugeStore;
 import java.time.Instant;
@@ -67,6 +68,8 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
     private KeyValueStore<GapRateKey, RateBucketState> buckets;
     private DeadlineIndex timers;
     private EventTimeClock clock;
+    private InputEnd inputEnd;
+    private String inputEndId;
     private TaskClockStore clockStore;
     private GapMetrics metrics;
     private TaskGaugeStore alertingBuckets;
@@ -103,6 +106,10 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
         this.buckets = context.getStateStore(BUCKET_STORE);
         this.timers = new DeadlineIndex(context.getStateStore(TIMER_STORE));
         this.clock = new EventTimeClock(settings.clockIdleAfter(), settings.clockMaxLag());
+        this.inputEnd = InputEnd.of(context);
+        this.inputEndId = "gap rates " + context.taskId();
+        inputEnd.register(inputEndId);
+        clock.bound(inputEnd);
         // Issue 17: live before a restart, live after it: the roll-ups due during the downtime leave once the task
         // has been idle for gaps.clock.idle.after since the restart.
         this.clockStore = new TaskClockStore(context.getStateStore(CLOCK_STORE), settings.punctuationInterval().toMillis());
@@ -126,8 +133,10 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
         // must still be emitted; EventTimeClock moves past stream time only when live and idle.
         context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wallClock -> {
             clock.observeStreamTime(context.currentStreamTimeMs());
-            fireDue(clock.now(wallClock));
+            long now = clock.now(wallClock);
+            fireDue(now);
             clockStore.save(clock, null, wallClock, true);
+            inputEnd.report(inputEndId, timers.nextDeadline().orElse(Long.MAX_VALUE) <= now);
         });
     }
 
@@ -259,6 +268,9 @@ public final class GapRateProcessor implements Processor<TenantDayKey, RateCount
 
     @Override
     public void close() {
+        if (inputEnd != null) {
+            inputEnd.unregister(inputEndId);
+        }
         if (metrics != null) {
             metrics.close();
         }

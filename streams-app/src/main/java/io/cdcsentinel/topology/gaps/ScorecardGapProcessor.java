@@ -22,6 +22,7 @@ import io.cdcsentinel.config.GapSettings;
 import io.cdcsentinel.metrics.Meters;
 import io.cdcsentinel.topology.DeadlineIndex;
 import io.cdcsentinel.topology.EventTimeClock;
+import io.cdcsentinel.topology.InputEnd;
 import io.cdcsentinel.topology.TaskClockStore;
 import io.cdcsentinel.topology.TaskGaugeStore;
 import io.cdcsentinel.topology.UpstreamWatermark;
@@ -138,6 +139,8 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
     /** Stream time at which the pending sums leave with the record being processed. */
     private long nextRatesFlush = Long.MIN_VALUE;
     private EventTimeClock clock;
+    private InputEnd inputEnd;
+    private String inputEndId;
     private UpstreamWatermark watermark;
     private TaskClockStore clockStore;
     private GapMetrics metrics;
@@ -185,6 +188,10 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
         this.timers = new DeadlineIndex(context.getStateStore(TIMER_STORE));
         this.pendingRates = context.getStateStore(PENDING_RATES_STORE);
         this.clock = new EventTimeClock(settings.clockIdleAfter(), settings.clockMaxLag());
+        this.inputEnd = InputEnd.of(context);
+        this.inputEndId = "scorecard gaps " + context.taskId();
+        inputEnd.register(inputEndId);
+        clock.bound(inputEnd);
         this.watermark = new UpstreamWatermark(settings.clockMaxSkew().toMillis());
         // Issue 17: a task that was live before a restart is live after it, so the grace periods that expired
         // during the downtime open their gaps within gaps.clock.idle.after of the restart, with no new change.
@@ -220,6 +227,7 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
             // only old times after a restart would wait for the next change to emit them.
             flushRates(wallClockDriven ? now : Long.MIN_VALUE);
             clockStore.save(clock, watermark, wallClock, true);
+            inputEnd.report(inputEndId, nextDue <= now);
         });
     }
 
@@ -590,6 +598,9 @@ public final class ScorecardGapProcessor implements Processor<ScorecardGapKey, G
 
     @Override
     public void close() {
+        if (inputEnd != null) {
+            inputEnd.unregister(inputEndId);
+        }
         if (metrics != null) {
             metrics.close();
         }

@@ -17,6 +17,7 @@ import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.metrics.Meters;
 import io.cdcsentinel.topology.DeadlineIndex;
 import io.cdcsentinel.topology.EventTimeClock;
+import io.cdcsentinel.topology.InputEnd;
 import io.cdcsentinel.topology.PlainAvroSerde;
 import io.cdcsentinel.topology.TaskClockStore;
 import io.cdcsentinel.topology.TaskGaugeStore;
@@ -91,6 +92,8 @@ final class ConversationLabelProcessor
     private KeyValueStore<Bytes, EventState> events;
     private DeadlineIndex deadlines;
     private EventTimeClock clock;
+    private InputEnd inputEnd;
+    private String inputEndId;
     private UpstreamWatermark watermark;
     private CommitOrderBuffer held;
     private TaskClockStore clockStore;
@@ -128,6 +131,10 @@ final class ConversationLabelProcessor
         this.events = context.getStateStore(EVENTS_STORE);
         this.deadlines = new DeadlineIndex(context.getStateStore(DEADLINES_STORE));
         this.clock = new EventTimeClock(settings.fallbackIdle(), settings.fallbackMaxLag());
+        this.inputEnd = InputEnd.of(context);
+        this.inputEndId = "conversation labels " + context.taskId();
+        inputEnd.register(inputEndId);
+        clock.bound(inputEnd);
         this.watermark = new UpstreamWatermark(settings.clockMaxSkew().toMillis(), LabelChanges.SOURCES_PER_PARTITION);
         this.held = new CommitOrderBuffer(context.getStateStore(HELD_STORE));
         publishBuffered();
@@ -507,8 +514,10 @@ final class ConversationLabelProcessor
         clock.observeStreamTime(streamTime);
         // Live and idle: the wall clock moves on (and releases what is held). Otherwise catch up with the
         // watermark: a slow upstream task whose records did not move stream time, or a bounded batch of timers.
-        release(clock.isWallClockDriven(wallClock) ? clock.now(wallClock) : watermark.at(streamTime), false);
+        long now = clock.isWallClockDriven(wallClock) ? clock.now(wallClock) : watermark.at(streamTime);
+        release(now, false);
         clockStore.save(clock, watermark, wallClock, true);
+        inputEnd.report(inputEndId, now >= 0 && nextDeadline <= now); // release() let out every held change up to now
         publishBuffered();
     }
 
@@ -522,6 +531,9 @@ final class ConversationLabelProcessor
 
     @Override
     public void close() {
+        if (inputEnd != null) {
+            inputEnd.unregister(inputEndId);
+        }
         if (metrics != null) {
             metrics.close(context);
         }

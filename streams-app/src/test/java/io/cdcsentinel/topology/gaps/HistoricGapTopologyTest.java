@@ -12,6 +12,7 @@ import io.cdcsentinel.avro.ScorecardGapEvent;
 import io.cdcsentinel.avro.ScorecardGapKey;
 import io.cdcsentinel.cdc.BadChangeException;
 import io.cdcsentinel.config.GapSettings;
+import io.cdcsentinel.topology.InputEnd;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -633,6 +634,34 @@ class HistoricGapTopologyTest {
             driver.advanceWallClock(Duration.ofMinutes(10));
 
             assertThat(driver.gapEvents()).isEmpty();
+        }
+
+        @Test
+        void shouldFireTheLastTimersOfABoundedReplayOnceItsInputEnds() {
+            // a backfill: the wall clock is a year ahead, and no record comes after the last ones to move stream time
+            InputEnd inputEnd = new InputEnd(GapSettings.defaults().grace().plus(GapSettings.defaults().rateEmitInterval()));
+            GapDriver replay = new GapDriver(GapSettings.defaults(), "gaps-bounded", REPLAY_WALL_CLOCK,
+                    Map.of(InputEnd.CONFIG, inputEnd));
+            drivers.add(replay);
+            replay.scorecard(Cdc.scorecard("sc-1").insert(T0))
+                    .scorecard(Cdc.scorecard("sc-2").insert(at(1))).historic(Cdc.historic("sc-2", "crit-1", at(2)));
+            replay.advanceWallClock(Duration.ofMinutes(10));
+            assertThat(replay.gapEvents()).as("before the end: stream time rules").isEmpty();
+
+            inputEnd.signal();
+            long signalled = System.currentTimeMillis();
+            replay.advanceWallClock(Duration.ofSeconds(1)); // the scorecard task's punctuation: sc-1's grace expires
+            replay.advanceWallClock(Duration.ofSeconds(1)); // the roll-up task's: the bucket is emitted
+
+            assertThat(replay.gapEvents()).singleElement().satisfies(e -> {
+                assertThat(e.getScorecardId()).isEqualTo("sc-1");
+                assertThat(e.getDetectedAt()).isEqualTo(at(5));
+            });
+            assertThat(latest(replay.rates(), T0, BucketSize.HOUR)).satisfies(r -> {
+                assertThat(r.getUnsubmittedTotal()).isEqualTo(2);
+                assertThat(r.getUnsubmittedMissing()).isEqualTo(1);
+            });
+            assertThat(inputEnd.settledSince(signalled)).as("every processor reported no timer due").isTrue();
         }
 
         @Test

@@ -17,6 +17,7 @@ import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
 import io.cdcsentinel.topology.PlainAvroSerde;
+import io.cdcsentinel.topology.InputEnd;
 import io.cdcsentinel.topology.StreamsProperties;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -233,6 +234,26 @@ class ConversationLabelTopologyTest {
         driver.advanceWallClockTime(Duration.ofHours(2));
 
         assertThat(labelsOut.isEmpty()).as("commit times years behind the wall clock: a backlog, stream time rules").isTrue();
+    }
+
+    @Test
+    void shouldWriteTheLastLabelsOfABoundedReplayAtTheFirstPunctuationAfterItsInputEnds() {
+        // a backfill: commit times years behind the wall clock, and nothing after the last change to move stream time
+        InputEnd inputEnd = new InputEnd(SETTLE);
+        start(settings(SETTLE), REPLAY_WALL_CLOCK, null, Map.of(InputEnd.CONFIG, inputEnd));
+        Chat chat = chat("conv-1");
+        insert(chat, T0);
+        update(chat, chat.ended(T0.plusSeconds(60)), T0.plusSeconds(60));
+        driver.advanceWallClockTime(Duration.ofHours(2));
+        assertThat(labelsOut.isEmpty()).as("before the end: stream time rules").isTrue();
+        assertThat(inputEnd.settledSince(0)).as("not signalled").isFalse();
+
+        inputEnd.signal();
+        long signalled = System.currentTimeMillis();
+        driver.advanceWallClockTime(settings.punctuationInterval());
+
+        assertThat(labelsOut.readValuesToList()).extracting(ConversationLabel::getKind).containsExactly(LabelKind.FINAL);
+        assertThat(inputEnd.settledSince(signalled)).as("the punctuation fired every timer due").isTrue();
     }
 
     // ---------------------------------------------------------------- the domain's stale-label story
@@ -996,6 +1017,10 @@ class ConversationLabelTopologyTest {
 
     /** @param guarantee null for the production exactly_once_v2 */
     private void start(LabelSettings settings, Instant wallClock, String guarantee) {
+        start(settings, wallClock, guarantee, Map.of());
+    }
+
+    private void start(LabelSettings settings, Instant wallClock, String guarantee, Map<String, Object> streamsOverrides) {
         if (driver != null) {
             driver.close();
         }
@@ -1007,6 +1032,7 @@ class ConversationLabelTopologyTest {
         if (guarantee != null) {
             props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
         }
+        props.putAll(streamsOverrides);
         driver = new TopologyTestDriver(ConversationLabelTopology.build(LabelTopics.withPlainAvro(TOPICS), settings), props,
                 wallClock);
         this.settings = settings;
