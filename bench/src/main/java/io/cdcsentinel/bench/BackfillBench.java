@@ -38,7 +38,7 @@ import java.util.stream.Stream;
  * phase and of the checks before it) and when the sink's row count last moved (the last ClickHouse row of the
  * replay). The replay's own time and rate are the backfill report's ({@code replayMillis}, from the pipeline's
  * creation to the end of its replay: every input consumed, repartition topics drained, the sink done, the outputs
- * quiet for the wall-clock fallbacks' idle time and the last timers due).
+ * quiet once the input's end has fired the last timers).
  *
  * <p>The window covers the workload's {@code created_at} range as PostgreSQL holds it ({@link #window}): the
  * simulator derives every timestamp column from the workload's start (one story a simulated second, each story's
@@ -81,7 +81,7 @@ final class BackfillBench {
             return records() / CdcBench.seconds(total);
         }
 
-        /** The replay's end after its last ClickHouse row: the quiet period and the last timers, the same at any size. */
+        /** The replay's end after its last ClickHouse row: the last timers and the quiet period, the same at any size. */
         Duration tail() {
             Duration t = replay().minus(toLastRow);
             return t.isNegative() ? Duration.ZERO : t;
@@ -189,7 +189,7 @@ final class BackfillBench {
         String topicsHow = String.format("Backfill (the code of `bin/sentinel backfill --source topics`, sink on) over the"
                         + " same %,d CDC records, timed as the backfill times its replay: from the creation of its"
                         + " pipeline to the end of its replay (inputs consumed, repartition topics drained, sink done,"
-                        + " outputs quiet for the fallbacks' idle time, last timers due): %.1f s, of which the last"
+                        + " last timers fired at the input's end, outputs quiet): %.1f s, of which the last"
                         + " ClickHouse row came at %.1f s (%,.0f records/s to it); %,d rows in the shadow table; the checks"
                         + " before the replay took %.1f s more. Streams start-up and the quiet tail are in the time, the"
                         + " baseline's (%s) are not",
@@ -215,8 +215,8 @@ final class BackfillBench {
                         + " dropped, offsets captured", CdcBench.seconds(snapshot.beforeReplay()))));
         figures.add(Figure.absolute("backfill replay phase of the re-snapshot", snapshot.replayRate(), "records/s", null,
                 null, String.format("as the topics backfill's replay: %.1f s, the last ClickHouse row at %.1f s; the"
-                        + " replay waits for the last timers, due a grace + gaps.rates.emit.interval + the quiet period"
-                        + " after the last snapshot record was written", CdcBench.seconds(snapshot.replay()),
+                        + " replay ends as the topics backfill's does, once the last timers fired and the outputs are"
+                        + " quiet", CdcBench.seconds(snapshot.replay()),
                         CdcBench.seconds(snapshot.toLastRow()))));
         figures.add(monthFigure("15M events (a month of the largest customer) from the CDC topics, extrapolated",
                 topics.replayRate(), topics.records(), topics.tail(), topics.rateToLastRow()));
@@ -232,7 +232,7 @@ final class BackfillBench {
         return Figure.absolute(name, implied.toMillis() / 60_000.0, "min", "<= 5 min (extrapolated)",
                 implied.compareTo(MONTH_GOAL) <= 0, String.format("extrapolated, not measured at that size: %,d events /"
                         + " %,.0f records/s, the rate measured over %,d records. The fixed tail after the last ClickHouse"
-                        + " row (%.1f s: the quiet period and the last timers) is in that rate; counted once, with the"
+                        + " row (%.1f s: the last timers and the quiet period) is in that rate; counted once, with the"
                         + " rest at the rate up to the last row (%,.0f records/s), the same measurement implies %.1f min."
                         + " Both assume the rate holds at 15M (state 17 times larger than measured)",
                         LARGEST_CUSTOMER_MONTH, rate, measuredRecords, CdcBench.seconds(tail), rateToLastRow,

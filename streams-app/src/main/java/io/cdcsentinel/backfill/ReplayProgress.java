@@ -50,12 +50,13 @@ interface ReplayProgress extends AutoCloseable {
         }
     }
 
-    /** Log lines, at most one per 10 s. */
+    /** Log lines, at most one per 10 s, and one per phase once everything is read. */
     final class Log implements ReplayProgress {
         private static final Logger LOG = LoggerFactory.getLogger(ReplayProgress.class);
         private final String task;
         private final long started = System.nanoTime();
         private long lastLog;
+        private String lastMessage;
 
         Log(String task) {
             this.task = task;
@@ -64,10 +65,12 @@ interface ReplayProgress extends AutoCloseable {
         @Override
         public void update(long done, long total, String message) {
             long now = System.nanoTime();
-            if (now - lastLog < Duration.ofSeconds(10).toNanos() && done < total) {
+            // at most every 10 s; once everything is read, also whenever the phase changes (draining, the last timers)
+            if (now - lastLog < Duration.ofSeconds(10).toNanos() && (done < total || message.equals(lastMessage))) {
                 return;
             }
             lastLog = now;
+            lastMessage = message;
             double seconds = Math.max(1e-3, (now - started) / 1e9);
             double rate = done / seconds;
             long eta = rate > 0 && total > done ? (long) ((total - done) / rate) : 0;
