@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.cdcsentinel.avro.GapEventType;
 import io.cdcsentinel.avro.ScorecardGapEvent;
 import io.cdcsentinel.avro.ScorecardGapKey;
-import io.cdcsentinel.cli.Main;
 import io.cdcsentinel.config.ClickHouseSettings;
 import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
@@ -22,14 +21,13 @@ import io.cdcsentinel.sim.SourceOracle;
 import io.cdcsentinel.sim.WorkloadSpec;
 import io.cdcsentinel.sink.ClickHouseSink;
 import io.cdcsentinel.sink.LabelTable;
+import io.cdcsentinel.testing.SentinelProcess;
 import io.cdcsentinel.testing.StackExtension;
 import io.cdcsentinel.testing.StackFixture;
 import io.cdcsentinel.testing.TestStack;
 import io.cdcsentinel.testing.TopicReader;
 import io.cdcsentinel.topology.AvroSerdes;
-import java.io.File;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +42,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -157,12 +154,7 @@ class FaultInjectionChaos {
         ClickHouseServer.execute(clickhouseUrl, "CREATE MATERIALIZED VIEW " + physicalRows + " ENGINE = MergeTree()"
                 + " ORDER BY (customer_id, profile_id, conversation_id, version) AS SELECT customer_id, profile_id,"
                 + " conversation_id, version FROM " + labels.qualifiedName());
-        Path configFile = workDir.resolve("sentinel.properties");
-        Properties props = new Properties();
-        props.putAll(config.withPrefix(""));
-        try (Writer out = Files.newBufferedWriter(configFile, StandardCharsets.UTF_8)) {
-            props.store(out, "chaos suite");
-        }
+        Path configFile = SentinelProcess.writeConfig(config, workDir.resolve("sentinel.properties"), "chaos suite");
         cdc = new Supervised("cdc", configFile, workDir, null);
         run = new Supervised("run", configFile, workDir, workDir.resolve("run.health"));
         cdc.start();
@@ -470,12 +462,8 @@ class FaultInjectionChaos {
             if (healthFile != null) {
                 Files.deleteIfExists(healthFile);
             }
-            String classpath = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().getPath())
-                    + File.pathSeparator + Path.of(System.getProperty("sentinel.lib.dir", "target/lib")).toAbsolutePath() + "/*";
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            process = new ProcessBuilder(java, "-Xmx512m", "-cp", classpath, Main.class.getName(), command, "--config",
-                    config.toString()).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve(command + "-" + starts + ".log").toFile()).start();
+            process = SentinelProcess.builder(dir.resolve(command + "-" + starts + ".log"), command, "--config",
+                    config.toString()).start();
             down = false;
         }
 

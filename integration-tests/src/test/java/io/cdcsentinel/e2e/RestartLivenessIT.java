@@ -9,7 +9,6 @@ import io.cdcsentinel.avro.GapRateKey;
 import io.cdcsentinel.avro.ScorecardGapEvent;
 import io.cdcsentinel.avro.ScorecardGapKey;
 import io.cdcsentinel.cdc.CdcRunner;
-import io.cdcsentinel.cli.Main;
 import io.cdcsentinel.config.CdcSettings;
 import io.cdcsentinel.config.ClickHouseSettings;
 import io.cdcsentinel.config.ConfigSource;
@@ -21,15 +20,13 @@ import io.cdcsentinel.config.TopicNames;
 import io.cdcsentinel.local.ClickHouseServer;
 import io.cdcsentinel.sink.ClickHouseSink;
 import io.cdcsentinel.sink.LabelTable;
+import io.cdcsentinel.testing.SentinelProcess;
 import io.cdcsentinel.testing.StackExtension;
 import io.cdcsentinel.testing.StackFixture;
 import io.cdcsentinel.testing.TestStack;
 import io.cdcsentinel.testing.TopicReader;
 import io.cdcsentinel.topology.AvroSerdes;
-import java.io.File;
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -40,7 +37,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -101,12 +97,7 @@ class RestartLivenessIT {
         table = ClickHouseSink.createTable(ClickHouseSettings.from(config), SinkSettings.from(config));
         // merges stopped: every physical row stays visible, so a label written twice would show
         ClickHouseServer.execute(clickhouseUrl, "SYSTEM STOP MERGES " + table.qualifiedName());
-        configFile = workDir.resolve("run.properties");
-        Properties props = new Properties();
-        props.putAll(config.withPrefix(""));
-        try (Writer out = Files.newBufferedWriter(configFile, StandardCharsets.UTF_8)) {
-            props.store(out, "run under test");
-        }
+        configFile = SentinelProcess.writeConfig(config, workDir.resolve("run.properties"), "run under test");
         cdc = new CdcRunner(postgres, KafkaSettings.from(config), CdcSettings.from(config), TopicNames.from(config));
         cdc.start();
     }
@@ -211,12 +202,7 @@ class RestartLivenessIT {
         runs++;
         // left behind by a process killed with SIGKILL; the new process deletes it too, but only once it has started
         Files.deleteIfExists(healthFile);
-        String classpath = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().getPath())
-                + File.pathSeparator + Path.of(System.getProperty("sentinel.lib.dir", "target/lib")).toAbsolutePath() + "/*";
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        run = new ProcessBuilder(java, "-Xmx512m", "-cp", classpath, Main.class.getName(), "run", "--config",
-                configFile.toString())
-                .redirectErrorStream(true).redirectOutput(workDir.resolve("run-" + runs + ".log").toFile()).start();
+        run = SentinelProcess.builder(workDir.resolve("run-" + runs + ".log"), "run", "--config", configFile.toString()).start();
     }
 
     /** Waits for the health file `run` keeps while every topology is RUNNING and the sink runs; returns nanoTime. */

@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.cdcsentinel.testing.SentinelProcess;
 import io.cdcsentinel.testing.StackExtension;
 import io.cdcsentinel.testing.StackFixture;
 import io.cdcsentinel.testing.TestStack;
@@ -142,11 +143,6 @@ class SinkCrashIT {
     }
 
     private static Process startSink(Path config, Path log) throws IOException {
-        String classpath = Path.of(SinkCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath())
-                + java.io.File.pathSeparator + Path.of(System.getProperty("sentinel.lib.dir", "target/lib")).toAbsolutePath() + "/*";
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx256m", "-cp", classpath, SinkCommand.class.getName(), "--config", config.toString(),
-                "--progress-seconds", "1")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return SentinelProcess.builder(log, "sink", "--config", config.toString(), "--progress-seconds", "1").start();
     }
 }
