@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The project's own figures, in one place (the Grafana dashboard and the alert rules in {@code deploy/} use these
- * names, and {@code DashboardMetricsTest} checks that every metric they query is one of them or a binder's).
+ * names; {@code DashboardMetricsTest} checks that every metric they query is one of them or a binder's, and
+ * {@code MetricsHealthIT} checks them, Kafka's {@code kafka_*} included, against a live scrape of {@code run}).
  * Prometheus names: dots become underscores, counters end in {@code _total}.
  *
  * <p>Tags are bounded on purpose: customer, profile, and small enumerations (event type, label kind, bucket size,
