@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.cdcsentinel.avro.GapEventType;
 import io.cdcsentinel.avro.ScorecardGapEvent;
 import io.cdcsentinel.avro.ScorecardGapKey;
-import io.cdcsentinel.cdc.CdcRunner;
-import io.cdcsentinel.config.CdcSettings;
 import io.cdcsentinel.config.ClickHouseSettings;
 import io.cdcsentinel.config.ConfigSource;
 import io.cdcsentinel.config.KafkaSettings;
@@ -75,29 +73,31 @@ class MetricsHealthIT {
     /**
      * Project meters ({@link Meters#prometheusNames()}) that this test's run need not serve: registered on their
      * first value (a missing-rate alert raised or resolved, a bucket alerting, a bucket's first roll-up, a stream
-     * thread replaced) or exported by {@code cdc}, not {@code run} ({@code sentinel_cdc_*}). Every other name the
-     * dashboard or the rules use, {@code kafka_*} included, must be on the live scrape. {@code up} is Prometheus's.
+     * thread replaced). Every other name the dashboard or the rules use, {@code kafka_*} included, must be on the live
+     * scrape of {@code run} or of {@code cdc} ({@code sentinel_cdc_*}, the CDC producer's {@code kafka_producer_*}).
+     * {@code up} is Prometheus's.
      */
     private static final Set<String> LAZY = Set.of("sentinel_rate_alerts_total", "sentinel_rate_buckets_alerting",
-            "sentinel_missing_rate", "sentinel_stream_thread_replacements_total", "sentinel_cdc_records_total",
-            "sentinel_cdc_slot_lag_bytes", "sentinel_cdc_lag_seconds");
+            "sentinel_missing_rate", "sentinel_stream_thread_replacements_total");
+    private static final Pattern CDC_RECORDS_SENT = Pattern.compile(
+            "^kafka_producer_record_send_total\\{[^}]*client=\"cdc\"[^}]*} ([0-9.E]+)$", Pattern.MULTILINE);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process run;
-    private CdcRunner cdc;
+    private Process cdc;
     private Path workDir;
     private int port;
+    private int cdcPort;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (run != null) {
-            run.destroy();
-            if (!run.waitFor(60, TimeUnit.SECONDS)) {
-                run.destroyForcibly();
+        for (Process p : new Process[] {run, cdc}) {
+            if (p != null) {
+                p.destroy();
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
             }
-        }
-        if (cdc != null) {
-            cdc.close();
         }
     }
 
@@ -123,9 +123,12 @@ class MetricsHealthIT {
                 Map.entry(SinkSettings.RETRY_BACKOFF_MAX.name(), "2s")));
         workDir = Files.createDirectories(TestStack.targetDir().resolve("metrics-health-it").resolve(database));
         Path configFile = SentinelProcess.writeConfig(config, workDir.resolve("run.properties"), "run under test");
-        cdc = new CdcRunner(PostgresSettings.from(config), KafkaSettings.from(config), CdcSettings.from(config),
-                TopicNames.from(config));
-        cdc.start();
+        cdcPort = freePort();
+        Path cdcConfig = SentinelProcess.writeConfig(config.with(Map.of("http.port", String.valueOf(cdcPort))),
+                workDir.resolve("cdc.properties"), "cdc under test");
+        cdc = SentinelProcess.builder(workDir.resolve("cdc.log"), "cdc", "--config", cdcConfig.toString()).start();
+        await("cdc ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(get(cdc, cdcPort, "/health/ready").statusCode()).isEqualTo(200));
         startRun(configFile);
         await("ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> assertThat(get("/health/ready").statusCode()).isEqualTo(200));
@@ -200,17 +203,27 @@ class MetricsHealthIT {
                 (notReady - stopped) / 1_000_000, (System.nanoTime() - restarted) / 1_000_000);
         assertThat(run.isAlive()).isTrue();
 
+        // cdc's own figures and its producer's Kafka metrics (Micrometer's KafkaClientMetrics, client="cdc")
+        String cdcScrape = get(cdc, cdcPort, "/metrics").body();
+        Files.writeString(workDir.resolve("cdc-metrics.txt"), cdcScrape);
+        Matcher sent = CDC_RECORDS_SENT.matcher(cdcScrape);
+        assertThat(sent.find()).as("kafka_producer_record_send_total of client=cdc on cdc's /metrics").isTrue();
+        assertThat(Double.parseDouble(sent.group(1))).as("records the CDC producer sent").isPositive();
+        assertThat(cdcScrape).contains("sentinel_cdc_records_total{").contains("sentinel_ready{command=\"cdc\"} 1.0");
+        Set<String> servedByCdc = DashboardQueries.names(cdcScrape);
+
         // The dashboard and the alert rules query only what run serves. Micrometer's Kafka binders add the metrics
         // Kafka registers after they were bound (tasks, state stores, RocksDB, per-topic) at their refresh, every
         // 60 s: hence the wait. The last scrape is kept as metrics.txt.
         assertThat(Meters.prometheusNames()).containsAll(LAZY);
-        await("every metric of the dashboard and the alert rules on /metrics of run").atMost(Duration.ofMinutes(2))
+        await("every metric of the dashboard and the alert rules on /metrics of run or cdc").atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
                     String scrape = get("/metrics").body();
                     Files.writeString(workDir.resolve("metrics.txt"), scrape);
                     Set<String> served = DashboardQueries.names(scrape);
-                    assertThat(DashboardQueries.unknown(m -> served.contains(m) || LAZY.contains(m) || m.equals("up")))
-                            .as("queried but not served by run (see %s)", workDir.resolve("metrics.txt")).isEmpty();
+                    assertThat(DashboardQueries.unknown(m -> served.contains(m) || servedByCdc.contains(m) || LAZY.contains(m)
+                            || m.equals("up"))).as("queried but not served by run or cdc (see %s and cdc-metrics.txt)",
+                                    workDir.resolve("metrics.txt")).isEmpty();
                 });
     }
 
@@ -219,7 +232,11 @@ class MetricsHealthIT {
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        assertThat(run.isAlive()).as("run exited; see " + workDir).isTrue();
+        return get(run, port, path);
+    }
+
+    private HttpResponse<String> get(Process process, int port, String path) throws IOException, InterruptedException {
+        assertThat(process.isAlive()).as("process exited; see " + workDir).isTrue();
         try {
             return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
