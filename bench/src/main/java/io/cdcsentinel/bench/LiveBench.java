@@ -14,7 +14,6 @@ import io.cdcsentinel.config.LabelSettings;
 import io.cdcsentinel.config.PostgresSettings;
 import io.cdcsentinel.config.RegistrySettings;
 import io.cdcsentinel.config.SinkSettings;
-import io.cdcsentinel.config.StreamsSettings;
 import io.cdcsentinel.config.TopicNames;
 import io.cdcsentinel.sim.Count;
 import io.cdcsentinel.sim.Milestone;
@@ -125,14 +124,7 @@ final class LiveBench {
 
     Result run(double rowsPerSecond, Duration duration, long seed) throws Exception {
         String base = name.replace('_', '-') + "-live";
-        Map<String, String> config = new HashMap<>();
-        config.put(TopicNames.PREFIX.name(), base);
-        config.put(TopicNames.GAPS.name(), base + "-gaps");
-        config.put(TopicNames.GAP_RATES.name(), base + "-gap-rates");
-        config.put(TopicNames.LABELS.name(), base + "-labels");
-        config.put(TopicNames.DLQ.name(), base + "-dlq");
-        config.put(StreamsSettings.APPLICATION_ID.name(), base);
-        config.put(StreamsSettings.STATE_DIR.name(), stateRoot.resolve(base).toString());
+        Map<String, String> config = Bench.replayNames(base, base, stateRoot.resolve(base));
         config.put(LabelSettings.SETTLE_WINDOW.name(), "0s");
         config.put("gaps.grace", GRACE.toMillis() + "ms");
         config.put(ClickHouseSettings.DATABASE.name(), name);
