@@ -17,6 +17,25 @@ import org.junit.jupiter.api.Test;
 
 class LoggingTest {
     @Test
+    void shouldKeepDebeziumsDroppedStatisticsSamplesOutOfTheLogInBothFormats() throws Exception {
+        java.net.URI before = LoggerContext.getContext(false).getConfigLocation();
+        try {
+            for (String format : new String[] {"text", "json"}) {
+                // text is the default configuration, which a test classpath may shadow: load it by name
+                Configurator.reconfigure(Logging.class.getResource("/log4j2.xml").toURI());
+                Logging.apply(ConfigSource.of(Map.of("log.format", format)));
+                var config = LoggerContext.getContext(false).getConfiguration();
+                assertThat(config.getLoggerConfig("io.debezium.metrics.stats.MeasurementCollector").getLevel())
+                        .as(format).isEqualTo(Level.ERROR);
+                assertThat(config.getLoggerConfig("io.debezium.connector.postgresql.PostgresConnectorTask").getLevel())
+                        .as(format + ": the rest of Debezium still warns").isEqualTo(Level.WARN);
+            }
+        } finally {
+            Configurator.reconfigure(before);
+        }
+    }
+
+    @Test
     void shouldWriteOneJsonObjectPerLineWithTheRecordPositionAsFieldsWhenLogFormatIsJson() throws Exception {
         String line;
         java.net.URI before = LoggerContext.getContext(false).getConfigLocation();
