@@ -96,8 +96,7 @@ class ClickHouseSinkIT {
 
             try (ClickHouseSink sink = kit.newSink()) {
                 sink.start();
-                await().atMost(WAIT).untilAsserted(() -> assertThat(kit.count("SELECT count() FROM " + table.qualifiedName()))
-                        .isEqualTo(labels.size()));
+                awaitRows(kit, table, sink, labels.size());
                 await().atMost(WAIT).until(() -> sink.progress().tombstonesSkipped() == 2 && sink.progress().deadLettered() == 1);
 
                 // physical rows (merges stopped) == conversations + corrections + deletions, each record once
@@ -129,8 +128,7 @@ class ClickHouseSinkIT {
             kit.produce(labels);
             try (ClickHouseSink first = kit.newSink()) {
                 first.start();
-                await().atMost(WAIT).untilAsserted(() -> assertThat(kit.count("SELECT count() FROM " + table.qualifiedName()))
-                        .isEqualTo(labels.size()));
+                awaitRows(kit, table, first, labels.size());
             }
 
             // A new consumer group has no committed offsets: only ClickHouse knows what is written.
@@ -140,10 +138,9 @@ class ClickHouseSinkIT {
                 ConversationLabel late = label("conv-late", LabelKind.FINAL, 9_999).build();
                 kit.produce(List.of(late));
                 // (progress counts a batch when the consumer loop next sees its INSERT done, a poll after ClickHouse has it)
-                await().atMost(WAIT).untilAsserted(() -> {
-                    assertThat(kit.count("SELECT count() FROM " + table.qualifiedName())).isEqualTo(labels.size() + 1);
-                    assertThat(second.progress().rowsWritten()).isEqualTo(1);
-                });
+                awaitRows(kit, table, second, labels.size() + 1);
+                await().atMost(WAIT).untilAsserted(() -> assertThat(second.progress().rowsWritten())
+                        .as(() -> diagnosis(kit, table, second)).isEqualTo(1));
                 assertThat(kit.count("SELECT uniqExact(kafka_partition, kafka_offset) FROM " + table.qualifiedName()))
                         .isEqualTo(labels.size() + 1);
             }
@@ -232,6 +229,35 @@ class ClickHouseSinkIT {
             assertThat(kit.count("SELECT uniqExact(kafka_partition, kafka_offset) FROM " + table.qualifiedName()))
                     .isEqualTo(labels.size());
         }
+    }
+
+    /**
+     * Waits until the table holds {@code expected} physical rows. A timeout names what the sink and ClickHouse were
+     * doing (the sink's progress, the rows per partition, the sink's INSERTs still running on the server), so that a
+     * failure on a slow CI machine says whether the sink stopped, lagged or waited on ClickHouse.
+     */
+    private static void awaitRows(SinkTestKit kit, LabelTable table, ClickHouseSink sink, long expected) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kit.count("SELECT count() FROM " + table.qualifiedName()))
+                .as(() -> diagnosis(kit, table, sink)).isEqualTo(expected));
+    }
+
+    private static String diagnosis(SinkTestKit kit, LabelTable table, ClickHouseSink sink) {
+        StringBuilder d = new StringBuilder("rows of ").append(table.qualifiedName()).append("; sink ")
+                .append(sink.progress().summary()).append(", lag ").append(sink.lagRecords()).append(" records");
+        try {
+            d.append("; per partition (partition, rows, max offset): ");
+            for (String[] r : kit.rows("SELECT kafka_partition, count(), max(kafka_offset) FROM " + table.qualifiedName()
+                    + " GROUP BY kafka_partition ORDER BY kafka_partition")) {
+                d.append(String.join("/", r)).append(' ');
+            }
+            d.append("; running on ClickHouse: ");
+            for (String[] r : kit.rows("SELECT query_id, elapsed FROM system.processes WHERE query_id LIKE 'cdc-sentinel-sink:%'")) {
+                d.append(String.join(" ", r)).append("s ");
+            }
+        } catch (RuntimeException e) {
+            d.append("(ClickHouse did not answer: ").append(e).append(')');
+        }
+        return d.toString();
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
