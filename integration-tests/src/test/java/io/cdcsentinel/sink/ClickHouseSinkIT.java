@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.ThrowingRunnable;
 import io.cdcsentinel.testing.StackExtension;
 import io.cdcsentinel.testing.StackFixture;
 import org.junit.jupiter.api.Test;
@@ -139,8 +141,7 @@ class ClickHouseSinkIT {
                 kit.produce(List.of(late));
                 // (progress counts a batch when the consumer loop next sees its INSERT done, a poll after ClickHouse has it)
                 awaitRows(kit, table, second, labels.size() + 1);
-                await().atMost(WAIT).untilAsserted(() -> assertThat(second.progress().rowsWritten())
-                        .as(() -> diagnosis(kit, table, second)).isEqualTo(1));
+                awaitOrDiagnose(kit, table, second, () -> assertThat(second.progress().rowsWritten()).isEqualTo(1));
                 assertThat(kit.count("SELECT uniqExact(kafka_partition, kafka_offset) FROM " + table.qualifiedName()))
                         .isEqualTo(labels.size() + 1);
             }
@@ -237,8 +238,17 @@ class ClickHouseSinkIT {
      * failure on a slow CI machine says whether the sink stopped, lagged or waited on ClickHouse.
      */
     private static void awaitRows(SinkTestKit kit, LabelTable table, ClickHouseSink sink, long expected) {
-        await().atMost(WAIT).untilAsserted(() -> assertThat(kit.count("SELECT count() FROM " + table.qualifiedName()))
-                .as(() -> diagnosis(kit, table, sink)).isEqualTo(expected));
+        awaitOrDiagnose(kit, table, sink, () -> assertThat(kit.count("SELECT count() FROM " + table.qualifiedName()))
+                .isEqualTo(expected));
+    }
+
+    /** Waits for {@code assertion}; on a timeout, asks the sink and ClickHouse once what they were doing. */
+    private static void awaitOrDiagnose(SinkTestKit kit, LabelTable table, ClickHouseSink sink, ThrowingRunnable assertion) {
+        try {
+            await().atMost(WAIT).untilAsserted(assertion);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + " -- " + diagnosis(kit, table, sink), e);
+        }
     }
 
     private static String diagnosis(SinkTestKit kit, LabelTable table, ClickHouseSink sink) {
