@@ -214,6 +214,69 @@ class BackfillIT {
         assertNoSlotLeft(config, plan.snapshotSlot());
     }
 
+    /**
+     * Debezium ends the scan of a table whose chunk query fails (here: the backfill's user may not read
+     * historic.scorecard_scores) with status SQL_EXCEPTION and goes on; the backfill used to replay the rest and report
+     * sc-ok, whose historic row it never read, as a fifth gap, exit 0. It must stop before its replay, and a rerun once
+     * the privilege is granted must read every table.
+     */
+    @Test
+    void shouldStopWhenDebeziumCannotReadATableAndRebuildTheWindowOnceItCan(StackFixture stack) throws Exception {
+        ConfigSource admin = config(stack, stack.createClickHouseDatabase());
+        writeHistory(admin);
+        BackfillPlan plan = BackfillPlan.of(admin, new BackfillWindow(Instant.parse("2026-02-01T00:00:00Z"),
+                Instant.parse("2026-02-02T00:00:00Z"), List.of()), Instant.now());
+        String role = "bf_" + plan.snapshotSlot().replaceAll("[^a-z0-9]", "").substring(0, 20);
+        try (Connection c = DriverManager.getConnection(admin.raw("postgres.url").orElseThrow(),
+                admin.raw("postgres.user").orElse(null), admin.raw("postgres.password").orElse(null));
+                Statement st = c.createStatement()) {
+            st.execute("CREATE ROLE " + role + " LOGIN REPLICATION PASSWORD 'bf-secret'");
+            st.execute("GRANT USAGE ON SCHEMA app, director, historic TO " + role);
+            st.execute("GRANT SELECT ON app.chats, app.chat_events, director.scorecards, director.scores TO " + role);
+            // a publication of the five tables needs their owner: created for the backfill, as a DBA would
+            st.execute("CREATE PUBLICATION " + plan.snapshotPublication() + " FOR TABLE app.chat_events, app.chats,"
+                    + " historic.scorecard_scores, director.scores, director.scorecards");
+        }
+        ConfigSource config = admin.with(Map.of("postgres.user", role, "postgres.password", "bf-secret"));
+        Path dir = Files.createDirectories(TestStack.targetDir().resolve("backfill-it").resolve(config.raw("topic.prefix").get()));
+        Path configFile = SentinelProcess.writeConfig(config, dir.resolve("backfill.properties"), "backfill under test");
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream previousErr = System.err;
+        int exit;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8)); // picocli prints a failed command's error there
+        try {
+            exit = backfill(configFile, out);
+        } finally {
+            System.setErr(previousErr);
+            System.err.print(err.toString(StandardCharsets.UTF_8));
+        }
+        String printed = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(printed).isNotZero();
+        assertThat(printed).contains("could not read historic.scorecard_scores").contains("SQL_EXCEPTION")
+                .contains("rerun the same command");
+        assertThat(plan.workDir().resolve("report.json")).as("no report of a window without its rows").doesNotExist();
+        assertThat(latestGaps(config, plan.shadowTopics().gaps())).as("nothing replayed").isEmpty();
+
+        try (Connection c = DriverManager.getConnection(admin.raw("postgres.url").orElseThrow(),
+                admin.raw("postgres.user").orElse(null), admin.raw("postgres.password").orElse(null));
+                Statement st = c.createStatement()) {
+            st.execute("GRANT SELECT ON historic.scorecard_scores TO " + role);
+        }
+        out.reset();
+        exit = backfill(configFile, out);
+        printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(printed).isZero();
+        assertThat(latestGaps(config, plan.shadowTopics().gaps())).as("sc-ok has its historic row: no gap").isEqualTo(Map.of(
+                "bf-a/sc-gap-1", GapEventType.OPENED, "bf-a/sc-gap-2", GapEventType.OPENED,
+                "bf-a/sc-process", GapEventType.OPENED, "bf-b/sc-b1", GapEventType.OPENED));
+        BackfillReport report = BackfillState.JSON.readValue(plan.workDir().resolve("report.json").toFile(), BackfillReport.class);
+        assertThat(report.snapshotRowsScanned()).containsEntry("historic.scorecard_scores", 1L);
+        assertThat(report.verify().differences()).as(report.verify().summary()).isZero();
+        assertNoSlotLeft(admin, plan.snapshotSlot());
+    }
+
     static long countRecords(ConfigSource config, String topic) {
         long[] n = {0};
         new TopicScan().scan(KafkaSettings.from(config), topic, new org.apache.kafka.common.serialization.ByteArrayDeserializer(),

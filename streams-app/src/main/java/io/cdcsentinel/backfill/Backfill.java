@@ -364,6 +364,12 @@ public final class Backfill {
             watcher.start();
             try {
                 snapshot.awaitCompleted(options.timeout());
+            } catch (Resnapshot.Incomplete e) {
+                synchronized (state) {
+                    state.snapshotSignalled = false; // the rerun signals the whole snapshot again
+                    state.save(stateFile);
+                }
+                throw e;
             } finally {
                 watcher.interrupt();
             }

@@ -125,7 +125,7 @@ final class Resnapshot implements AutoCloseable {
                 scanned.put(n.getAdditionalData().get("scanned_collection"),
                         Long.parseLong(n.getAdditionalData().get("total_rows_scanned")));
             }
-            if ("COMPLETED".equals(n.getType()) || "ABORTED".equals(n.getType())) {
+            if (ends(n)) {
                 finished.complete(n);
             }
         });
@@ -156,7 +156,8 @@ final class Resnapshot implements AutoCloseable {
      * complete, as many snapshot records were acknowledged as rows were scanned, and no snapshot record came for ten
      * heartbeat intervals (for tables a killed earlier run scanned, only the latter can be checked).
      *
-     * @throws IllegalStateException when Debezium aborted the snapshot or the engine failed
+     * @throws Incomplete when Debezium aborted the snapshot or ended a table's scan without reading it
+     * @throws IllegalStateException when the engine failed
      */
     void awaitCompleted(Duration timeout) throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -171,9 +172,7 @@ final class Resnapshot implements AutoCloseable {
                 throw new IllegalStateException(e.getCause());
             }
         }
-        if ("ABORTED".equals(last.getType())) {
-            throw new IllegalStateException("Debezium aborted the re-snapshot: " + last.getAdditionalData());
-        }
+        checkOutcome(last, cdc.slotName());
         long quietMs = HEARTBEAT_MS * 10;
         while (!allDelivered() || System.currentTimeMillis() - lastDeliveredMs < quietMs) {
             checkRunning(deadline, timeout);
@@ -181,6 +180,57 @@ final class Resnapshot implements AutoCloseable {
         }
         LOG.info("re-snapshot {}: rows scanned {}, snapshot records in Kafka {}", plan.window().id(), scanned, delivered);
         runner.close();
+    }
+
+    /**
+     * True for the notification that ends the wait: COMPLETED, ABORTED, or a table whose scan Debezium ended without
+     * reading it ({@link #failedScan}); Debezium goes on with the next table then, but the window would lack its rows.
+     */
+    static boolean ends(Notification n) {
+        return "COMPLETED".equals(n.getType()) || "ABORTED".equals(n.getType()) || failedScan(n) != null;
+    }
+
+    /**
+     * The status of a TABLE_SCAN_COMPLETED notification whose table was not read ({@code SQL_EXCEPTION},
+     * {@code NO_PRIMARY_KEY}, {@code UNKNOWN_SCHEMA}, {@code SKIPPED}), else null. {@code SUCCEEDED} and {@code EMPTY}
+     * (no row to read) are scans that read the table.
+     */
+    static String failedScan(Notification n) {
+        if (!"TABLE_SCAN_COMPLETED".equals(n.getType())) {
+            return null;
+        }
+        String status = n.getAdditionalData().get("status");
+        return status == null || "SUCCEEDED".equals(status) || "EMPTY".equals(status) ? null : status;
+    }
+
+    /**
+     * Fails unless {@code last} is COMPLETED: an aborted snapshot, or a table Debezium could not read, would leave the
+     * window without its rows, and a replay of what was read would report a backfill that found nothing.
+     */
+    static void checkOutcome(Notification last, String slot) {
+        if ("ABORTED".equals(last.getType())) {
+            throw new Incomplete("Debezium aborted the re-snapshot: " + last.getAdditionalData() + "; rerun the same command:"
+                    + " it signals the snapshot again");
+        }
+        String status = failedScan(last);
+        if (status != null) {
+            String table = last.getAdditionalData().get("scanned_collection");
+            throw new Incomplete("the re-snapshot could not read " + table + ": Debezium ended its scan with status "
+                    + status + (status.equals("SQL_EXCEPTION") ? " (the database error is logged above, by Debezium)" : "")
+                    + "; nothing was replayed or written. Fix the cause (e.g. the user's SELECT privilege on " + table
+                    + ") and rerun the same command: it signals the snapshot again. Until then the replication slot " + slot
+                    + " is kept");
+        }
+    }
+
+    /**
+     * The snapshot ended without reading every table of the window (aborted, or a table scan that failed): unlike a
+     * killed run, which the engine resumes from its offsets, a rerun must signal the whole snapshot again.
+     */
+    static final class Incomplete extends IllegalStateException {
+        Incomplete(String message) {
+            super(message);
+        }
     }
 
     private boolean allDelivered() {
